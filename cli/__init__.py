@@ -1,0 +1,1 @@
+"""The `inpaint` command line (click). It only parses options and calls `inpaint` / `masks`."""

@@ -1,0 +1,82 @@
+"""Checkpoint files: one format for training, filling and evaluation.
+
+A checkpoint is a ``torch.save``d dict, loadable with ``weights_only=True`` (only tensors,
+dicts, lists, tuples, str, int, float, bool, None inside — never pickled objects):
+
+==========================  ====================================================
+``format``                  ``"inpaint-checkpoint"`` (anything else is refused)
+``version``                 ``1``
+``generator_config``        :class:`inpaint.config.GeneratorConfig` as a dict
+``generator``               the generator's ``state_dict``
+``discriminator_config``    dict or ``None`` (inference-only checkpoints omit D)
+``discriminator``           ``state_dict`` or ``None``
+``step``                    optimisation steps done
+(training keys)             ``optimizer_g``, ``optimizer_d``, ``scaler``, ``rng``,
+                            ``train_config`` … owned by :mod:`inpaint.train`
+==========================  ====================================================
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from inpaint.atomic import atomic_path
+from inpaint.config import GeneratorConfig
+from inpaint.errors import CheckpointError
+
+FORMAT = "inpaint-checkpoint"
+VERSION = 1
+
+
+def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
+    """Write ``state`` (plus format/version) atomically: temp file in the same folder, then rename."""
+    payload = {"format": FORMAT, "version": VERSION, **state}
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
+
+
+def load_checkpoint(path: str | os.PathLike, map_location="cpu") -> dict:
+    """Load and validate a checkpoint dict; every failure is a one-line :class:`CheckpointError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint not found: {path}")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as exc:  # corrupt zip, truncated file, pickled objects...
+        raise CheckpointError(f"cannot read checkpoint {path}: not an inpaint checkpoint or corrupt "
+                              f"({type(exc).__name__})") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not an inpaint checkpoint (written by `inpaint train`)")
+    if state.get("version") != VERSION:
+        raise CheckpointError(f"{path} has checkpoint version {state.get('version')}, this inpaint reads {VERSION}")
+    for key in ("generator_config", "generator"):
+        if key not in state:
+            raise CheckpointError(f"{path} is incomplete: no {key!r}")
+    return state
+
+
+def generator_config_of(state: dict, path: str | os.PathLike = "checkpoint") -> GeneratorConfig:
+    try:
+        return GeneratorConfig.from_dict(dict(state["generator_config"]))
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: bad generator settings ({exc})") from None
+
+
+def load_generator(path: str | os.PathLike, device: torch.device | str = "cpu"):
+    """Rebuild the generator stored in a checkpoint.
+
+    Returns ``(generator in eval mode on device, GeneratorConfig, state dict)``.
+    """
+    from inpaint.models import build_generator
+
+    state = load_checkpoint(path)
+    cfg = generator_config_of(state, path)
+    model = build_generator(cfg)
+    try:
+        model.load_state_dict(state["generator"])
+    except RuntimeError:
+        raise CheckpointError(f"{path}: weights do not match the architecture stored with them") from None
+    return model.to(device).eval(), cfg, state

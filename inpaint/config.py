@@ -1,0 +1,110 @@
+"""Architecture configuration. Stored inside every checkpoint so a checkpoint alone rebuilds
+its model (see :mod:`inpaint.checkpoint`). Plain dataclasses of JSON-able values only."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+GENERATOR_KINDS = ("ce", "unet")
+OUTPUT_MODES = ("center", "full")
+BOTTLENECK_KINDS = ("conv", "channelwise")
+PREFILL_KINDS = ("mean", "telea")
+DISCRIMINATOR_KINDS = ("dcgan", "patch")
+NORM_KINDS = ("batch", "instance", "spectral")
+IMAGE_SIZES = (64, 128, 256)
+
+
+def _check(value, allowed, name):
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}, got {value!r}")
+
+
+@dataclass
+class GeneratorConfig:
+    """How to build a generator.
+
+    Input contract (see :func:`inpaint.network_input.network_input`): a tensor
+    ``(B, 3 + mask_channel, image_size, image_size)`` in [-1, 1] whose hole pixels were
+    pre-filled (``prefill``: CE mean pixel or OpenCV Telea), plus the mask channel (1 = hole)
+    when ``mask_channel`` is on.
+
+    Output contract: ``mode="center"`` → ``(B, 3, image_size/2, image_size/2)``, the centre
+    patch (rows/cols ``image_size/4 .. 3*image_size/4``); ``mode="full"`` → ``(B, 3, S, S)``.
+    Values in [-1, 1]. Not composited: use :func:`inpaint.composite.composite` to keep the
+    known pixels. With ``residual`` the module adds its output to the (pre-filled) input
+    internally, so callers always receive pixels, never a residual.
+    """
+
+    kind: str = "ce"
+    mode: str = "center"
+    image_size: int = 128
+    ngf: int = 64
+    bottleneck: str = "conv"
+    n_bottleneck: int = 4000
+    mask_channel: bool = False
+    prefill: str = "mean"
+    residual: bool = False
+    overlap: int = 4  # centre mode: known band (px) inside the predicted patch
+
+    def validate(self) -> "GeneratorConfig":
+        _check(self.kind, GENERATOR_KINDS, "generator")
+        _check(self.mode, OUTPUT_MODES, "mode")
+        _check(self.bottleneck, BOTTLENECK_KINDS, "bottleneck")
+        _check(self.prefill, PREFILL_KINDS, "prefill")
+        _check(self.image_size, IMAGE_SIZES, "image size")
+        if self.kind == "unet" and self.mode != "full":
+            raise ValueError("the U-Net generator only supports mode 'full'")
+        if self.ngf < 1 or self.n_bottleneck < 1:
+            raise ValueError("ngf and n_bottleneck must be positive")
+        if not 0 <= self.overlap < self.image_size // 4:
+            raise ValueError(f"overlap must be in [0, {self.image_size // 4})")
+        return self
+
+    @property
+    def in_channels(self) -> int:
+        return 3 + int(self.mask_channel)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "GeneratorConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown generator settings: {', '.join(sorted(unknown))}")
+        return cls(**data).validate()
+
+
+@dataclass
+class DiscriminatorConfig:
+    """How to build a discriminator.
+
+    Input: ``(B, 3 [+ in_channels of the generator when conditional], H, W)`` in [-1, 1] —
+    the centre patch (``dcgan`` in centre mode) or the whole image. Output: logits,
+    ``(B, 1)`` for ``dcgan``, ``(B, 1, h, w)`` for ``patch`` (30×30 for 256 px, n_layers 3).
+    """
+
+    kind: str = "dcgan"
+    ndf: int = 64
+    n_layers: int = 3
+    norm: str = "batch"
+    conditional: bool = False
+
+    def validate(self) -> "DiscriminatorConfig":
+        _check(self.kind, DISCRIMINATOR_KINDS, "discriminator")
+        _check(self.norm, NORM_KINDS, "discriminator norm")
+        if self.ndf < 1 or self.n_layers < 1:
+            raise ValueError("ndf and n_layers must be positive")
+        return self
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DiscriminatorConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown discriminator settings: {', '.join(sorted(unknown))}")
+        return cls(**data).validate()

@@ -1,0 +1,1 @@
+"""masks: the mask library (numpy + OpenCV only, never torch). Being written."""
