@@ -12,6 +12,7 @@ PREFILL_KINDS = ("mean", "telea")
 DISCRIMINATOR_KINDS = ("dcgan", "patch")
 NORM_KINDS = ("batch", "instance", "spectral")
 IMAGE_SIZES = (64, 128, 256)
+UPSAMPLE_KINDS = ("transposed", "bilinear")
 
 
 def _check(value, allowed, name):
@@ -45,6 +46,12 @@ class GeneratorConfig:
     prefill: str = "mean"
     residual: bool = False
     overlap: int = 4  # centre mode: known band (px) inside the predicted patch
+    # Decoder up-sampling: 4×4 stride-2 transposed convs (CE / pix2pix) or bilinear ×2 + 3×3 conv,
+    # which avoids the checkerboard artefacts transposed convs leave at small training budgets.
+    upsample: str = "transposed"
+    # Dropout probability in the U-Net's first three decoder blocks (pix2pix) and after the CE
+    # channel-wise bottleneck; 0 disables it. Unused by the CE conv bottleneck.
+    dropout: float = 0.5
 
     def validate(self) -> "GeneratorConfig":
         _check(self.kind, GENERATOR_KINDS, "generator")
@@ -52,6 +59,9 @@ class GeneratorConfig:
         _check(self.bottleneck, BOTTLENECK_KINDS, "bottleneck")
         _check(self.prefill, PREFILL_KINDS, "prefill")
         _check(self.image_size, IMAGE_SIZES, "image size")
+        _check(self.upsample, UPSAMPLE_KINDS, "upsample")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if self.kind == "unet" and self.mode != "full":
             raise ValueError("the U-Net generator only supports mode 'full'")
         if self.ngf < 1 or self.n_bottleneck < 1:

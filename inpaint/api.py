@@ -1,0 +1,96 @@
+"""The Python API: fill photos in three lines.
+
+::
+
+    from inpaint import Inpainter
+    painter = Inpainter.from_checkpoint("model.pt", device="auto")   # or Inpainter.classical("telea")
+    filled = painter.fill(Image.open("photo.png"), Image.open("mask.png"))
+
+Masks: white (≥ 128 once converted to greyscale) = hole for PIL images; for numpy arrays any
+non-zero value (``uint8`` 255 or ``True``) = hole. Images: PIL images of any common mode, or
+numpy ``uint8`` ``H×W`` / ``H×W×3`` (RGB) / ``H×W×4`` (RGBA), or ``uint16`` ``H×W``; the result
+has the same kind, mode and shape, and every known pixel (and the alpha channel) is bit-exact.
+PIL images are taken as they are (no EXIF rotation; the CLI applies it when reading files).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PIL import Image
+
+from inpaint.errors import ImageError
+from inpaint.fill.engine import ClassicalFiller
+from inpaint.imageio import Photo, photo_from_array, photo_from_pil, rebuild, rebuild_array
+
+
+def _mask_array(mask) -> np.ndarray:
+    """PIL or numpy mask → ``uint8`` ``H×W``, 255 = hole."""
+    if isinstance(mask, Image.Image):
+        return np.where(np.asarray(mask.convert("L")) >= 128, 255, 0).astype(np.uint8)
+    mask = np.asarray(mask)
+    if mask.ndim != 2:
+        raise ImageError(f"a mask must be H×W, got shape {mask.shape}")
+    if mask.dtype not in (np.uint8, np.bool_):
+        raise ImageError(f"a numpy mask must be uint8 (255 = hole) or bool, got {mask.dtype}")
+    return np.where(mask > 0, 255, 0).astype(np.uint8)
+
+
+class Inpainter:
+    """Fills holes with one filler (a model loaded once, or a classical method)."""
+
+    def __init__(self, filler, name: str, config=None):
+        self.filler, self.name, self.config = filler, name, config
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike | None = None, device: str = "auto",
+                        batch_size: int | None = None, refine: float | None = None) -> "Inpainter":
+        """Load a checkpoint written by ``inpaint train`` (``None``: the shipped default model).
+
+        ``batch_size``: windows per model run (default 16 on CPU, 64 on CUDA); ``refine``:
+        re-predict holes whose window was down-scaled more than this factor, tile by tile
+        (sharper big holes, one model run per tile; see :mod:`inpaint.fill.refine`).
+        Raises :class:`inpaint.errors.CheckpointError` for a missing/corrupt/foreign file."""
+        from inpaint.checkpoint import load_generator
+        from inpaint.default_model import resolve_checkpoint
+        from inpaint.device import resolve_device
+        from inpaint.fill.engine import ModelFiller
+
+        path = resolve_checkpoint(path)
+        dev = resolve_device(device)
+        model, cfg, _ = load_generator(path, dev)
+        if batch_size is None:
+            batch_size = 64 if dev.type == "cuda" else 16
+        if refine is not None and refine < 1:
+            raise ImageError(f"refine must be a down-scaling factor ≥ 1, got {refine}")
+        return cls(ModelFiller(model, cfg, dev, batch_size, refine), f"model:{path.name}", cfg)
+
+    @classmethod
+    def classical(cls, method: str = "telea", radius: int = 3) -> "Inpainter":
+        """An OpenCV fill (``telea`` or ``ns``); needs no checkpoint."""
+        return cls(ClassicalFiller(method, radius), method)
+
+    def fill_array(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """``uint8`` ``H×W×3`` RGB + ``uint8`` ``H×W`` mask (non-zero = hole) → ``uint8``
+        ``H×W×3``; pixels where the mask is 0 are copied bit-exact."""
+        return self.filler.fill(image, mask)
+
+    def fill_photo(self, photo: Photo, mask: np.ndarray) -> np.ndarray:
+        """Fill a :class:`inpaint.imageio.Photo`; returns the filled ``uint8`` RGB view."""
+        return self.fill_array(photo.rgb, mask)
+
+    def fill(self, image, mask):
+        """Fill a PIL image or a numpy array; returns the same kind (see module docstring)."""
+        mask = _mask_array(mask)
+        if isinstance(image, Image.Image):
+            photo = photo_from_pil(image, exif_transpose=False)
+            return rebuild(photo, self.fill_photo(photo, mask), mask)
+        if isinstance(image, np.ndarray):
+            photo = photo_from_array(image)
+            out = rebuild_array(photo, self.fill_photo(photo, mask), mask)
+            return out.astype(image.dtype, copy=False)
+        raise ImageError(f"fill() takes a PIL image or a numpy array, got {type(image).__name__}")
+
+    def __repr__(self) -> str:
+        return f"Inpainter({self.name})"

@@ -1,0 +1,92 @@
+"""The fill methods an evaluation compares, all through the public :class:`inpaint.api.Inpainter`
+so the figures are exactly what ``inpaint fill`` users get.
+
+A :class:`Method` fills ``uint8`` ``H×W×3`` photos given ``uint8`` ``H×W`` masks (255 = hole)
+and returns ``uint8`` ``H×W×3``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from inpaint.classical import CLASSICAL_METHODS
+from inpaint.errors import InpaintError
+
+BASELINE = "telea"  # every model is compared with it, case by case
+MODEL = "model"
+METHOD_NAMES = (MODEL, *CLASSICAL_METHODS)  # the names `--methods` accepts
+DEFAULT_METHODS = ",".join(METHOD_NAMES)
+
+Filler = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass
+class Method:
+    name: str  # column/row label: "telea", "ns", or "model:<checkpoint name>"
+    fill: Filler
+    is_model: bool = False
+    source: str = ""  # checkpoint path for models
+
+
+def parse_method_names(text: str) -> list[str]:
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    if not names:
+        raise InpaintError(f"--methods is empty: use some of {', '.join(METHOD_NAMES)}")
+    for name in names:
+        if name not in METHOD_NAMES:
+            raise InpaintError(f"unknown method {name!r}: use {', '.join(METHOD_NAMES)}")
+    return list(dict.fromkeys(names))
+
+
+def model_names(checkpoints: list[Path]) -> list[str]:
+    """``model:<file stem>``; stems shared by several checkpoints get their folder name too
+    (``runs/a/last.pt`` and ``runs/b/last.pt`` → ``model:a/last``, ``model:b/last``)."""
+    stems = [Path(c).stem for c in checkpoints]
+    names = []
+    for path, stem in zip(checkpoints, stems):
+        path = Path(path)
+        label = f"{path.parent.name}/{stem}" if stems.count(stem) > 1 else stem
+        names.append(f"{MODEL}:{label}")
+    if len(set(names)) != len(names):
+        raise InpaintError("the same checkpoint was given twice with --checkpoint")
+    return names
+
+
+def _default_loader(path: Path, device: str):
+    from inpaint.api import Inpainter
+
+    return Inpainter.from_checkpoint(path, device=device)
+
+
+def _default_classical(name: str):
+    from inpaint.api import Inpainter
+
+    return Inpainter.classical(name)
+
+
+def resolve_methods(names: list[str], checkpoints: list[Path], device: str = "auto",
+                    notes: list[str] | None = None, loader=None, classical=None) -> list[Method]:
+    """Turn method names into fillers. ``model`` expands to one method per checkpoint and is
+    dropped (with a note) when there is none. ``loader(path, device)`` and ``classical(name)``
+    return objects with ``fill_array``; they default to :class:`inpaint.api.Inpainter`."""
+    loader = loader or _default_loader
+    classical = classical or _default_classical
+    notes = notes if notes is not None else []
+    methods: list[Method] = []
+    for name in names:
+        if name == MODEL:
+            if not checkpoints:
+                notes.append("no --checkpoint given: the model rows are left out (classical fills only)")
+            for label, path in zip(model_names(checkpoints), checkpoints):
+                methods.append(Method(label, loader(Path(path), device).fill_array, True, str(path)))
+        else:
+            methods.append(Method(name, classical(name).fill_array))
+    if checkpoints and MODEL not in names:
+        notes.append("--checkpoint given but 'model' is not in --methods: the checkpoints are not evaluated")
+    if not methods:
+        raise InpaintError("nothing to evaluate: --methods model needs at least one --checkpoint")
+    return methods

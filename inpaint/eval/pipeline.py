@@ -1,0 +1,175 @@
+"""One evaluation run: cases → fills → ``metrics.csv``, ``summary.json``, ``report.html`` +
+``images/`` in a report folder. Every file is written atomically; a non-empty report folder is
+refused unless ``overwrite``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from inpaint.atomic import atomic_write_text
+from inpaint.errors import InpaintError
+from inpaint.eval import cases as cases_mod
+from inpaint.eval.methods import BASELINE, Method, parse_method_names, resolve_methods
+from inpaint.eval.report import GalleryCase, masked_input, write_report, write_thumbnail
+from inpaint.eval.runner import METRICS, ROW_FIELDS, run_evaluation, score_case
+from inpaint.eval.summary import case_margins, json_safe, summarize
+
+DEFAULT_SIZE = 128  # the context encoder's training size
+
+
+@dataclass
+class EvalSettings:
+    """What to evaluate. ``size`` None means native resolution."""
+
+    images_dir: str
+    report_dir: str
+    checkpoints: list[str] = field(default_factory=list)
+    methods: str = "model,telea,ns"
+    masks: str | None = None  # folder (matched by stem) or one file
+    mask_kinds: list[str] = field(default_factory=list)  # default: ["center"] when masks is None
+    count_per_image: int = 1
+    seed: int = 0
+    size: int | None = DEFAULT_SIZE
+    device: str = "auto"
+    limit: int | None = None
+    gallery: int = 6  # sampled cases in the gallery (best/worst per model come on top)
+    overwrite: bool = False
+    perceptual: bool = True
+
+    def validate(self) -> "EvalSettings":
+        if self.size is not None and self.size < 8:
+            raise InpaintError(f"--size must be at least 8 px, got {self.size}")
+        if self.gallery < 0:
+            raise InpaintError("--gallery must be 0 or more")
+        return self
+
+
+@dataclass
+class EvalResult:
+    rows: list[dict]
+    summary: dict
+    report_dir: Path
+    notes: list[str]
+
+
+def check_report_dir(report_dir: str | Path, overwrite: bool) -> Path:
+    """Refuse a file, or a non-empty folder without ``overwrite`` (creates nothing)."""
+    path = Path(report_dir)
+    if path.exists() and not path.is_dir():
+        raise InpaintError(f"report folder {path} exists and is not a folder")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise InpaintError(f"report folder {path} is not empty: pick another or pass --overwrite")
+    return path
+
+
+def rows_to_csv(rows: list[dict], metrics: tuple[str, ...]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([*ROW_FIELDS, *metrics])
+    for r in rows:
+        values = [r[f] for f in ROW_FIELDS] + [r.get(m, float("nan")) for m in metrics]
+        writer.writerow(["" if isinstance(v, float) and np.isnan(v) else
+                         (repr(v) if isinstance(v, float) else v) for v in values])
+    return buf.getvalue()
+
+
+def pick_gallery(rows: list[dict], methods: list[Method], count: int, seed: int) -> dict[tuple, list[str]]:
+    """``case key -> titles``: ``count`` seeded random cases, plus the best and the worst case
+    of each model by its hole-PSNR margin over Telea."""
+    keys = list(dict.fromkeys((r["image"], r["mask_id"]) for r in rows))
+    rng = np.random.default_rng(seed)
+    chosen: dict[tuple, list[str]] = {}
+    for i in sorted(rng.choice(len(keys), size=min(count, len(keys)), replace=False).tolist()):
+        chosen.setdefault(keys[i], []).append("sample")
+    for m in methods:
+        if not m.is_model:
+            continue
+        margins = case_margins(rows, m.name)
+        if margins:
+            best = max(margins, key=margins.get)
+            worst = min(margins, key=margins.get)
+            chosen.setdefault(best, []).append(f"best for {m.name} ({margins[best]:+.2f} dB vs {BASELINE})")
+            chosen.setdefault(worst, []).append(f"worst for {m.name} ({margins[worst]:+.2f} dB vs {BASELINE})")
+    return chosen
+
+
+def build_gallery(report_dir: Path, case_iter, methods: list[Method], chosen: dict) -> list[GalleryCase]:
+    """Fill the chosen cases again (fills are deterministic) and save their thumbnails."""
+    gallery = []
+    for case in case_iter:
+        if case.key not in chosen:
+            continue
+        n = len(gallery)
+        entry = GalleryCase("; ".join(chosen[case.key]), case.image_name, case.mask_id)
+        stem = f"{n:03d}_{Path(case.image_name).stem}_{case.mask_id}"
+        entry.tiles.append(("masked input", write_thumbnail(report_dir, f"{stem}_input",
+                                                             masked_input(case.image, case.mask))))
+        for m in methods:
+            row, filled, _ = score_case(case, m)
+            label = f"{m.name}: {row['psnr_hole']:.2f} dB"
+            entry.tiles.append((label, write_thumbnail(report_dir, f"{stem}_{m.name}", filled)))
+        entry.tiles.append(("ground truth", write_thumbnail(report_dir, f"{stem}_truth", case.image)))
+        gallery.append(entry)
+    # best/worst cases first, then the random sample (stable: case order within each)
+    return sorted(gallery, key=lambda g: g.title == "sample")
+
+
+def run(settings: EvalSettings, progress: bool = True, loader=None, classical=None) -> EvalResult:
+    """Run an evaluation and write its report folder. ``loader``/``classical`` replace
+    :class:`inpaint.api.Inpainter` (see :func:`inpaint.eval.methods.resolve_methods`)."""
+    settings.validate()
+    notes: list[str] = []
+    names = parse_method_names(settings.methods)
+    native = settings.size is None
+    source = cases_mod.mask_source(settings.masks, settings.mask_kinds, settings.count_per_image,
+                                   settings.seed, native)
+    images = cases_mod.list_images(settings.images_dir, settings.limit)
+    report_dir = check_report_dir(settings.report_dir, settings.overwrite)
+    from inpaint.device import resolve_device
+
+    resolve_device(settings.device)  # a bad --device fails now, even when only classical fills run
+    methods = resolve_methods(names, [Path(c) for c in settings.checkpoints], settings.device,
+                              notes, loader, classical)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    if BASELINE not in [m.name for m in methods] and any(m.is_model for m in methods):
+        notes.append(f"{BASELINE} is not among the methods: no margins and no best/worst cases")
+    extra = {}
+    if settings.perceptual:
+        from inpaint.eval.perceptual import perceptual_metrics
+
+        extra = perceptual_metrics(settings.device, notes)
+    metrics = METRICS + tuple(extra)
+
+    def case_iter(case_notes=None):
+        return cases_mod.iter_cases(images, source, settings.size, case_notes)
+
+    rows, seconds = run_evaluation(case_iter(notes), methods, len(images) * source.per_image, progress, extra)
+    summary = summarize(rows, [m.name for m in methods if m.is_model], metrics)
+    summary = {
+        "settings": {
+            "images_dir": str(settings.images_dir),
+            "size": "native" if native else settings.size,
+            "crop": "native resolution" if native else "short side resized to size, centre square crop",
+            "masks": settings.masks or f"generated: {', '.join(getattr(source, 'kinds', []))}",
+            "count_per_image": settings.count_per_image if settings.masks is None else 1,
+            "seed": settings.seed,
+            "methods": [m.name for m in methods],
+            "checkpoints": {m.name: m.source for m in methods if m.is_model},
+            "limit": settings.limit,
+        },
+        **summary,
+        "seconds_per_fill": seconds,
+        "notes": notes,
+    }
+    atomic_write_text(report_dir / "metrics.csv", rows_to_csv(rows, metrics))
+    atomic_write_text(report_dir / "summary.json", json.dumps(json_safe(summary), indent=2) + "\n")
+    gallery = build_gallery(report_dir, case_iter(), methods,
+                            pick_gallery(rows, methods, settings.gallery, settings.seed))
+    write_report(report_dir, summary, metrics, gallery)
+    return EvalResult(rows, summary, report_dir, notes)

@@ -1,0 +1,110 @@
+"""Discriminators: CE/DCGAN (one logit per image) and pix2pix PatchGAN (a grid of logits).
+
+``forward(x, condition=None)``: ``x`` ``(B, 3, P, P)`` in [-1, 1] is a generator output or its
+real counterpart — the centre patch (P = S/2) in centre mode, the whole image (P = S) in full
+mode. When conditional, ``condition`` is the generator's input ``(B, in_channels, S, S)``; in
+centre mode its centre crop (the same box as the patch, holding the known overlap band and the
+pre-fill) is concatenated with ``x`` so both stay pixel-aligned; in full mode the whole of it.
+Outputs are raw logits (no sigmoid): dcgan ``(B, 1)``, patch ``(B, 1, h, w)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from inpaint.config import DiscriminatorConfig, GeneratorConfig
+from inpaint.models.layers import center_crop, conv_with_norm, init_dcgan
+
+
+class _Conditional(nn.Module):
+    """Shared input handling for (optionally) conditional discriminators."""
+
+    def __init__(self, patch_size: int, cond_channels: int, center: bool):
+        super().__init__()
+        self.patch_size = patch_size
+        self.cond_channels = cond_channels
+        self.center = center
+
+    def _input(self, x: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
+        if x.shape[1:] != (3, self.patch_size, self.patch_size):
+            raise ValueError(f"discriminator expects (B, 3, {self.patch_size}, {self.patch_size}), "
+                             f"got {tuple(x.shape)}")
+        if not self.cond_channels:
+            return x
+        if condition is None:
+            raise ValueError("this discriminator is conditional: pass the generator input as condition")
+        if condition.shape[1] != self.cond_channels:
+            raise ValueError(f"condition must have {self.cond_channels} channels, got {condition.shape[1]}")
+        if self.center:
+            condition = center_crop(condition)
+        if condition.shape[-2:] != x.shape[-2:]:
+            raise ValueError(f"condition {tuple(condition.shape)} does not match x {tuple(x.shape)}")
+        return torch.cat([x, condition.to(x.dtype)], dim=1)
+
+
+class DCGANDiscriminator(_Conditional):
+    """CE's discriminator: 4×4 stride-2 convs ndf→2ndf→4ndf→8ndf (capped at 8·ndf) down to 4×4,
+    norm after all but the first, LeakyReLU 0.2, then a 4×4 conv to one logit ``(B, 1)``."""
+
+    def __init__(self, dcfg: DiscriminatorConfig, patch_size: int, cond_channels: int, center: bool):
+        super().__init__(patch_size, cond_channels, center)
+        n_down = int(math.log2(patch_size // 4))
+        norm_bias = dcfg.norm == "spectral"  # a following norm layer makes a bias redundant
+        layers: list[nn.Module] = []
+        prev = 3 + cond_channels
+        for i in range(n_down):
+            ch = dcfg.ndf * min(2 ** i, 8)
+            conv = nn.Conv2d(prev, ch, 4, 2, 1, bias=(i == 0) or norm_bias)
+            if i == 0:
+                layers += conv_with_norm(conv, ch, "spectral" if dcfg.norm == "spectral" else None)
+            else:
+                layers += conv_with_norm(conv, ch, dcfg.norm)
+            layers.append(nn.LeakyReLU(0.2, inplace=True))
+            prev = ch
+        final = nn.Conv2d(prev, 1, 4, 1, 0)
+        layers += conv_with_norm(final, 1, "spectral" if dcfg.norm == "spectral" else None)
+        self.net = nn.Sequential(*layers)
+        init_dcgan(self)
+
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
+        return self.net(self._input(x, condition)).flatten(1)
+
+
+def patch_output_size(size: int, n_layers: int) -> int:
+    """Side of the PatchGAN logit grid for a ``size``² input (30 for 256 with n_layers 3)."""
+    for _ in range(n_layers):
+        size = size // 2  # 4×4, stride 2, padding 1
+    return size - 2  # two 4×4 stride-1 convs with padding 1 each remove one pixel
+
+
+class PatchDiscriminator(_Conditional):
+    """pix2pix PatchGAN: a 4×4 stride-2 conv to ndf (no norm), ``n_layers - 1`` more stride-2
+    convs doubling the width (capped at 8·ndf), one stride-1 conv, then a stride-1 conv to one
+    channel. Output ``(B, 1, h, w)``; n_layers 3 gives 70×70 receptive fields, 30×30 at 256 px."""
+
+    def __init__(self, dcfg: DiscriminatorConfig, patch_size: int, cond_channels: int, center: bool):
+        super().__init__(patch_size, cond_channels, center)
+        if patch_output_size(patch_size, dcfg.n_layers) < 1:
+            raise ValueError(f"patch discriminator with n_layers {dcfg.n_layers} is too deep for "
+                             f"{patch_size}×{patch_size} inputs")
+        norm_bias = dcfg.norm == "spectral"
+        first_norm = "spectral" if dcfg.norm == "spectral" else None
+        prev = 3 + cond_channels
+        layers: list[nn.Module] = []
+        for i in range(dcfg.n_layers + 1):
+            ch = dcfg.ndf * min(2 ** i, 8)
+            stride = 2 if i < dcfg.n_layers else 1
+            conv = nn.Conv2d(prev, ch, 4, stride, 1, bias=(i == 0) or norm_bias)
+            layers += conv_with_norm(conv, ch, first_norm if i == 0 else dcfg.norm)
+            layers.append(nn.LeakyReLU(0.2, inplace=True))
+            prev = ch
+        final = nn.Conv2d(prev, 1, 4, 1, 1)
+        layers += conv_with_norm(final, 1, first_norm)
+        self.net = nn.Sequential(*layers)
+        init_dcgan(self)
+
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
+        return self.net(self._input(x, condition))

@@ -1,0 +1,151 @@
+"""Training state on disk: run folders, checkpoints with a keep limit, RNG states, resume checks.
+
+Files of a run folder ``RUN/``: ``config.yaml`` (resolved settings), ``last.pt`` (always the
+newest), ``step_000100.pt`` … (the newest ``keep`` of them), ``metrics.jsonl``, ``samples/``.
+Checkpoints follow :mod:`inpaint.checkpoint` and add the training keys ``optimizer_g``,
+``optimizer_d``, ``scaler``, ``rng`` and ``train_config``; everything stays loadable with
+``torch.load(weights_only=True)`` (RNG states are stored as lists / plain dicts).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from inpaint.checkpoint import load_checkpoint, save_checkpoint
+from inpaint.errors import TrainingError
+
+LAST = "last.pt"
+NUMBERED = re.compile(r"^step_(\d+)\.pt$")
+RUN_FILES = ("config.yaml", LAST, "metrics.jsonl")
+
+
+def numbered_name(step: int) -> str:
+    return f"step_{step:06d}.pt"
+
+
+def rng_state() -> dict:
+    """torch CPU/CUDA, numpy (global) and python ``random`` states as weights_only-safe values."""
+    np_state = np.random.get_state(legacy=False)
+    np_state = {**np_state, "state": {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                                      for k, v in np_state["state"].items()}}
+    version, internal, gauss = random.getstate()
+    return {
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "numpy": np_state,
+        "python": [version, list(internal), gauss],
+    }
+
+
+def set_rng_state(state: dict) -> None:
+    torch.set_rng_state(state["torch"].cpu())
+    if state.get("cuda") and torch.cuda.is_available() and len(state["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
+    np_state = dict(state["numpy"])
+    np_state["state"] = {k: (np.array(v, dtype=np.uint64) if isinstance(v, list) else v)
+                         for k, v in np_state["state"].items()}
+    np.random.set_state(np_state)
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+
+
+def save_training_checkpoint(out: Path, state: dict, step: int, numbered: bool, keep: int) -> Path:
+    """Write ``last.pt`` (and ``step_XXXXXX.pt`` when ``numbered``) atomically; prune old numbered."""
+    out = Path(out)
+    save_checkpoint(out / LAST, state)
+    if numbered and keep > 0:
+        # Hard link when possible: the numbered file is the same bytes, written once.
+        target = out / numbered_name(step)
+        tmp = out / f".{target.name}.link"
+        try:
+            if tmp.exists():
+                tmp.unlink()
+            tmp.hardlink_to(out / LAST)
+            tmp.replace(target)
+        except OSError:
+            save_checkpoint(target, state)
+        prune(out, keep)
+    return out / LAST
+
+
+def numbered_checkpoints(out: Path) -> list[Path]:
+    found = [(int(m.group(1)), p) for p in Path(out).iterdir() if (m := NUMBERED.match(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def prune(out: Path, keep: int) -> None:
+    for path in numbered_checkpoints(out)[:-keep] if keep > 0 else numbered_checkpoints(out):
+        path.unlink(missing_ok=True)
+
+
+def resolve_resume(path: str | Path) -> Path:
+    """A checkpoint file, or a run folder → its ``last.pt``."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / LAST
+        if not path.is_file():
+            raise TrainingError(f"cannot resume: {path.parent} has no {LAST}")
+    elif not path.exists():
+        raise TrainingError(f"cannot resume: {path} does not exist")
+    return path
+
+
+def load_resume_state(path: str | Path) -> dict:
+    state = load_checkpoint(resolve_resume(path))
+    for key in ("step", "optimizer_g", "train_config"):
+        if key not in state:
+            raise TrainingError(f"cannot resume from {path}: it holds no training state ({key!r}); "
+                                "only checkpoints written by `inpaint train` can be resumed")
+    return state
+
+
+def _differences(saved: dict | None, wanted: dict | None) -> list[str]:
+    saved, wanted = saved or {}, wanted or {}
+    keys = sorted(set(saved) | set(wanted))
+    return [f"{k} {saved.get(k)!r} vs {wanted.get(k)!r}" for k in keys if saved.get(k) != wanted.get(k)]
+
+
+def check_compatible(state: dict, gen: dict, disc: dict | None, path: str | Path) -> None:
+    """Refuse (one line) to resume a checkpoint whose architecture differs from the config's."""
+    diff = _differences(dict(state["generator_config"]), gen)
+    if diff:
+        raise TrainingError(f"cannot resume from {path}: it is another generator architecture "
+                            f"(checkpoint vs requested: {'; '.join(diff)})")
+    saved_d = state.get("discriminator_config")
+    if (saved_d is None) != (disc is None):
+        has = "has" if saved_d is not None else "has no"
+        raise TrainingError(f"cannot resume from {path}: the checkpoint {has} discriminator; keep "
+                            "--adv-weight as it was (0 = no discriminator)")
+    diff = _differences(dict(saved_d) if saved_d else None, disc)
+    if diff:
+        raise TrainingError(f"cannot resume from {path}: it is another discriminator architecture "
+                            f"(checkpoint vs requested: {'; '.join(diff)})")
+
+
+def prepare_run_dir(out: Path, resuming: bool, overwrite: bool) -> None:
+    """Create ``out``; refuse to mix a new run into a folder holding anything, unless asked.
+
+    ``overwrite`` removes only what a previous run wrote (checkpoints, metrics, samples,
+    config, TensorBoard events), never other files.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise TrainingError(f"--out {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (resuming or overwrite):
+        raise TrainingError(f"--out {out} is not empty (it holds another run or other files); "
+                            f"pass --resume {out} to continue it or --overwrite to start a new run there")
+    out.mkdir(parents=True, exist_ok=True)
+    if overwrite and not resuming:
+        for path in numbered_checkpoints(out):
+            path.unlink()
+        for name in RUN_FILES:
+            (out / name).unlink(missing_ok=True)
+        for sub in ("samples", "tensorboard"):
+            if (out / sub).is_dir():
+                shutil.rmtree(out / sub)

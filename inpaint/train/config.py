@@ -1,0 +1,289 @@
+"""Training configuration: typed dataclasses, flat settings, YAML/TOML files.
+
+Users (CLI flags, ``--config`` files, the saved ``RUN/config.yaml``) speak in *flat settings*:
+one mapping of names such as ``image_size``, ``mask``, ``adv_weight`` → values; dashes and
+underscores are interchangeable. :data:`SETTINGS` maps each flat name to the field of one
+section dataclass, so the code below the CLI only ever sees :class:`TrainConfig`.
+
+Layering (lowest first): dataclass defaults < the resumed run's saved settings < the config
+file < flags given on the command line. This module imports neither torch nor the models.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from inpaint.config import DiscriminatorConfig, GeneratorConfig
+from inpaint.errors import TrainingError
+
+REC_LOSSES = ("l2", "l1")
+GAN_LOSS_NAMES = ("bce", "lsgan", "hinge")  # checked again against inpaint.losses.GAN_LOSSES
+CE_SHORT_SIDE = 350  # Context Encoders load 128-px crops from images with a 350-px short side
+CE_CROP = 128
+
+
+@dataclass
+class DataConfig:
+    data_dir: str = ""
+    mask: str = "center"  # any name of masks.MASK_KINDS
+    scale_min: Optional[int] = None  # short side (px) before the random crop; None → 350/128·S
+    scale_max: Optional[int] = None
+    val_fraction: float = 0.05
+    val_max: int = 64  # validation images actually scored (the first of the held-out split)
+    workers: int = 0
+
+
+@dataclass
+class LossConfig:
+    rec_loss: str = "l2"
+    rec_weight: float = 0.999
+    adv_weight: float = 0.001  # 0 → plain context encoder, no discriminator at all
+    gan_loss: str = "bce"
+
+
+@dataclass
+class OptimConfig:
+    lr: float = 2e-4  # generator; the discriminator gets lr · d_lr_ratio (CE release: G is 10× D)
+    beta1: float = 0.5
+    beta2: float = 0.999
+    d_lr_ratio: float = 0.1
+
+
+@dataclass
+class ScheduleConfig:
+    steps: Optional[int] = None  # total optimisation steps (None with epochs None → 10000)
+    epochs: Optional[int] = None
+    batch_size: int = 64  # per process (per GPU under torchrun)
+    log_every: int = 50
+    sample_every: int = 500
+    val_every: int = 1000
+    ckpt_every: int = 1000
+    keep: int = 3  # numbered step_*.pt kept; last.pt is always written
+
+
+@dataclass
+class RuntimeConfig:
+    out: str = ""
+    device: str = "auto"
+    seed: int = 0
+    amp: bool = False
+    compile: bool = False
+    channels_last: bool = False
+    sync_bn: bool = False
+    # CPU threads for torch (None: torch's default, one per core). On a CPU shared with other
+    # jobs, 1 thread per process can be ~3x faster than oversubscribed OpenMP threads.
+    threads: Optional[int] = None
+
+
+@dataclass
+class TrainConfig:
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+
+    @property
+    def adversarial(self) -> bool:
+        return self.loss.adv_weight > 0
+
+    def scale_range(self) -> tuple[int, int]:
+        default = round(CE_SHORT_SIDE * self.generator.image_size / CE_CROP)
+        lo = self.data.scale_min if self.data.scale_min is not None else default
+        hi = self.data.scale_max if self.data.scale_max is not None else max(lo, default)
+        return lo, hi
+
+    def total_steps(self, steps_per_epoch: int) -> int:
+        if self.schedule.epochs is not None:
+            return self.schedule.epochs * steps_per_epoch
+        return self.schedule.steps if self.schedule.steps is not None else 10000
+
+    def to_dict(self) -> dict:
+        """Nested plain dict (stored in checkpoints as ``train_config``)."""
+        return {f.name: asdict(getattr(self, f.name)) for f in fields(self)}
+
+    def to_flat(self) -> dict:
+        return {name: getattr(getattr(self, sec), attr) for name, (sec, attr) in SETTINGS.items()}
+
+
+# flat setting name -> (section attribute of TrainConfig, field name in that section)
+SETTINGS: dict[str, tuple[str, str]] = {
+    "data_dir": ("data", "data_dir"), "mask": ("data", "mask"),
+    "scale_min": ("data", "scale_min"), "scale_max": ("data", "scale_max"),
+    "val_fraction": ("data", "val_fraction"), "val_max": ("data", "val_max"),
+    "workers": ("data", "workers"),
+    "generator": ("generator", "kind"), "mode": ("generator", "mode"),
+    "image_size": ("generator", "image_size"), "ngf": ("generator", "ngf"),
+    "bottleneck": ("generator", "bottleneck"), "n_bottleneck": ("generator", "n_bottleneck"),
+    "mask_channel": ("generator", "mask_channel"), "prefill": ("generator", "prefill"),
+    "residual": ("generator", "residual"), "overlap": ("generator", "overlap"),
+    "upsample": ("generator", "upsample"), "dropout": ("generator", "dropout"),
+    "discriminator": ("discriminator", "kind"), "ndf": ("discriminator", "ndf"),
+    "d_layers": ("discriminator", "n_layers"), "d_norm": ("discriminator", "norm"),
+    "conditional": ("discriminator", "conditional"),
+    "rec_loss": ("loss", "rec_loss"), "rec_weight": ("loss", "rec_weight"),
+    "adv_weight": ("loss", "adv_weight"), "gan_loss": ("loss", "gan_loss"),
+    "lr": ("optim", "lr"), "beta1": ("optim", "beta1"), "beta2": ("optim", "beta2"),
+    "d_lr_ratio": ("optim", "d_lr_ratio"),
+    "steps": ("schedule", "steps"), "epochs": ("schedule", "epochs"),
+    "batch_size": ("schedule", "batch_size"), "log_every": ("schedule", "log_every"),
+    "sample_every": ("schedule", "sample_every"), "val_every": ("schedule", "val_every"),
+    "ckpt_every": ("schedule", "ckpt_every"), "keep": ("schedule", "keep"),
+    "out": ("runtime", "out"), "device": ("runtime", "device"), "seed": ("runtime", "seed"),
+    "amp": ("runtime", "amp"), "compile": ("runtime", "compile"),
+    "channels_last": ("runtime", "channels_last"), "sync_bn": ("runtime", "sync_bn"),
+    "threads": ("runtime", "threads"),
+}
+
+_INT = {"scale_min", "scale_max", "val_max", "workers", "image_size", "ngf", "n_bottleneck", "overlap",
+        "ndf", "d_layers", "steps", "epochs", "batch_size", "log_every", "sample_every", "val_every",
+        "ckpt_every", "keep", "seed", "threads"}
+_FLOAT = {"dropout", "val_fraction", "rec_weight", "adv_weight", "lr", "beta1", "beta2", "d_lr_ratio"}
+_BOOL = {"mask_channel", "residual", "conditional", "amp", "compile", "channels_last", "sync_bn"}
+_NULLABLE = {"scale_min", "scale_max", "steps", "epochs", "mode", "threads"}
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Check a flat value's type (YAML/TOML already parse numbers and booleans)."""
+    if value is None and name in _NULLABLE:
+        return None
+    if name in _BOOL:
+        if isinstance(value, bool):
+            return value
+        kind = "true or false"
+    elif name in _INT:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        kind = "an integer"
+    elif name in _FLOAT:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        kind = "a number"
+    else:
+        if isinstance(value, str):
+            return value
+        kind = "a string"
+    raise TrainingError(f"{source}: setting {name!r} must be {kind}, got {value!r}")
+
+
+def normalise(settings: dict, source: str) -> dict:
+    """Dash/underscore-insensitive keys, unknown keys refused, values type-checked."""
+    out = {}
+    for key, value in settings.items():
+        name = str(key).strip().replace("-", "_").lower()
+        if name not in SETTINGS:
+            raise TrainingError(f"{source}: unknown setting {key!r} "
+                                f"(known: {', '.join(sorted(SETTINGS))})")
+        out[name] = _coerce(name, value, source)
+    return out
+
+
+def read_config_file(path: str | Path) -> dict:
+    """Flat settings from a ``.yaml``/``.yml``/``.toml``/``.json`` file (normalised)."""
+    path = Path(path)
+    if not path.is_file():
+        raise TrainingError(f"config file not found: {path}")
+    text = path.read_text(encoding="utf-8")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".toml":
+            data = tomllib.loads(text)
+        elif suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TrainingError(f"cannot parse config file {path}: {first}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise TrainingError(f"config file {path} must hold a mapping of settings, got {type(data).__name__}")
+    return normalise(data, f"config file {path}")
+
+
+def build_config(*layers: dict) -> TrainConfig:
+    """Apply flat-settings layers (later wins) over the defaults, resolve and validate."""
+    flat: dict = {}
+    for layer in layers:
+        # --steps and --epochs are alternatives: a layer choosing one cancels the other below it
+        for chosen, other in (("steps", "epochs"), ("epochs", "steps")):
+            if layer.get(chosen) is not None and other not in layer:
+                flat.pop(other, None)
+        flat.update(layer)
+    cfg = TrainConfig()
+    mode_given = flat.get("mode") is not None
+    for name, value in flat.items():
+        if name == "mode" and value is None:
+            continue
+        section, attr = SETTINGS[name]
+        setattr(getattr(cfg, section), attr, value)
+    if not mode_given:
+        cfg.generator.mode = "center" if cfg.data.mask == "center" else "full"
+    return validate(cfg)
+
+
+def validate(cfg: TrainConfig) -> TrainConfig:
+    """Range checks with one-line messages (raises :class:`TrainingError`)."""
+    try:
+        cfg.generator.validate()
+        cfg.discriminator.validate()
+    except ValueError as exc:
+        raise TrainingError(str(exc)) from None
+    from masks import MASK_KINDS  # torch-free
+
+    d, lo, op, sc = cfg.data, cfg.loss, cfg.optim, cfg.schedule
+    checks = [
+        (d.mask in MASK_KINDS, f"unknown mask {d.mask!r}: use one of {', '.join(sorted(MASK_KINDS))}"),
+        (cfg.generator.mode == "full" or d.mask == "center",
+         "mode 'center' predicts only the centre patch: it needs --mask center (or use --mode full)"),
+        (0.0 <= d.val_fraction < 1.0, f"val fraction must be in [0, 1), got {d.val_fraction}"),
+        (d.val_max >= 1, "val_max must be at least 1"),
+        (d.workers >= 0, "workers must be 0 or more"),
+        (lo.rec_loss in REC_LOSSES, f"rec loss must be one of {', '.join(REC_LOSSES)}, got {lo.rec_loss!r}"),
+        (lo.gan_loss in GAN_LOSS_NAMES, f"gan loss must be one of {', '.join(GAN_LOSS_NAMES)}, got {lo.gan_loss!r}"),
+        (lo.rec_weight >= 0 and lo.adv_weight >= 0, "loss weights must be 0 or more"),
+        (lo.rec_weight > 0, "rec weight must be positive (the generator needs a reconstruction loss)"),
+        (op.lr > 0 and op.d_lr_ratio > 0, "learning rates must be positive"),
+        (0 <= op.beta1 < 1 and 0 <= op.beta2 < 1, "Adam betas must be in [0, 1)"),
+        (sc.batch_size >= 1, f"batch size must be at least 1, got {sc.batch_size}"),
+        (not (sc.steps is not None and sc.epochs is not None), "give --steps or --epochs, not both"),
+        (sc.steps is None or sc.steps >= 1, f"steps must be at least 1, got {sc.steps}"),
+        (sc.epochs is None or sc.epochs >= 1, f"epochs must be at least 1, got {sc.epochs}"),
+        (min(sc.log_every, sc.sample_every, sc.val_every, sc.ckpt_every) >= 0,
+         "--log-every/--sample-every/--val-every/--ckpt-every must be 0 (off) or more"),
+        (sc.keep >= 0, "keep must be 0 or more"),
+        (cfg.runtime.threads is None or cfg.runtime.threads >= 1, "threads must be at least 1"),
+        (cfg.runtime.device.split(":")[0] in ("auto", "cpu", "cuda"),
+         f"device must be auto, cpu or cuda, got {cfg.runtime.device!r}"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise TrainingError(message)
+    smin, smax = cfg.scale_range()
+    if smin < 1 or smax < smin:
+        raise TrainingError(f"scale range must satisfy 1 <= scale_min <= scale_max, got {smin}..{smax}")
+    return cfg
+
+
+def config_from_dict(nested: dict) -> TrainConfig:
+    """Inverse of :meth:`TrainConfig.to_dict` (checkpoints' ``train_config``)."""
+    flat = {}
+    for name, (section, attr) in SETTINGS.items():
+        if section in nested and attr in nested[section]:
+            flat[name] = nested[section][attr]
+    return build_config(normalise(flat, "checkpoint train_config"))
+
+
+def dump_yaml(cfg: TrainConfig) -> str:
+    """The resolved flat settings as YAML; ``--config RUN/config.yaml`` reproduces the run."""
+    header = "# inpaint train: resolved settings of this run (usable with --config)\n"
+    return header + yaml.safe_dump(cfg.to_flat(), sort_keys=False)

@@ -1,0 +1,294 @@
+"""The training run: set up data, models and optimisers (fresh or resumed), loop over steps,
+log, validate, sample and checkpoint. Entry point: :func:`run_training`.
+
+Learning rates: the generator uses ``optim.lr`` (2e-4), the discriminator
+``optim.lr · optim.d_lr_ratio`` (0.1: the released CE code trains G 10× faster than D).
+Adam with β1 = 0.5. Data order is a function of (seed, epoch) and every sample's randomness of
+(seed, epoch, index), so stopping and resuming gives the same weights as one long run (CPU).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader
+
+from inpaint.atomic import atomic_write_text
+from inpaint.device import resolve_device
+from inpaint.errors import TrainingError
+from inpaint.models import build_discriminator, build_generator
+from inpaint.network_input import composite
+from inpaint.train import checkpoints as ckpt
+from inpaint.train import distributed as dist_utils
+from inpaint.train.config import TrainConfig, dump_yaml
+from inpaint.train.data import readable_images, split_files
+from inpaint.train.logging import RunLog, sample_grid, save_grid
+from inpaint.train.sampler import EpochSampler
+from inpaint.train.samples import InpaintDataset
+from inpaint.train.step import NonFiniteLoss, StepRunner, adam
+from inpaint.train.validation import Validator
+
+GRID_ROWS = 8
+
+
+@dataclass
+class TrainResult:
+    step: int
+    out: Path
+    checkpoint: Path | None  # last.pt written by this process (rank 0), else None
+    generator_state: dict  # final generator weights (CPU), on every rank
+    val: dict | None  # last validation figures (rank 0)
+
+
+def run_training(cfg: TrainConfig, resume: str | Path | None = None, overwrite: bool = False) -> TrainResult:
+    """Train as ``cfg`` says; under torchrun every process calls this. Raises TrainingError."""
+    trainer = None
+    try:
+        trainer = Trainer(cfg, resume, overwrite)
+        return trainer.run()
+    finally:
+        if trainer is not None:
+            trainer.close()
+        else:  # set-up failed (bad data, bad resume...): still leave the process group
+            dist_utils.teardown(dist_utils.env_info())
+
+
+class Trainer:
+    def __init__(self, cfg: TrainConfig, resume=None, overwrite: bool = False):
+        self.cfg = cfg
+        self.info = dist_utils.env_info()
+        self.device = dist_utils.setup(self.info, resolve_device(cfg.runtime.device))
+        self.main = self.info.is_main
+        if cfg.runtime.threads:
+            torch.set_num_threads(cfg.runtime.threads)
+        self.out = Path(cfg.runtime.out)
+        if not cfg.runtime.out:
+            raise TrainingError("no output folder: pass --out RUN_FOLDER")
+        state = None
+        if resume:
+            state = ckpt.load_resume_state(resume)
+            ckpt.check_compatible(state, cfg.generator.to_dict(),
+                                  cfg.discriminator.to_dict() if cfg.adversarial else None, resume)
+        self._setup_data()
+        self.log = None
+        if self.main:
+            ckpt.prepare_run_dir(self.out, resuming=state is not None, overwrite=overwrite)
+            atomic_write_text(self.out / "config.yaml", dump_yaml(cfg))
+        dist_utils.barrier(self.info)
+        self._setup_models(state)
+        self.step = int(state["step"]) if state else 0
+        self.last_ckpt: Path | None = None
+
+    # -- setup -----------------------------------------------------------------------------
+    def _setup_data(self) -> None:
+        cfg = self.cfg
+        files, unreadable = readable_images(cfg.data.data_dir)
+        if unreadable and self.main:
+            print(f"warning: skipped {len(unreadable)} unreadable image file(s) under "
+                  f"{cfg.data.data_dir} (first: {unreadable[0]})", file=sys.stderr)
+        train, val = split_files(files, cfg.data.data_dir, cfg.data.val_fraction)
+        if not train:
+            raise TrainingError(f"no training images left under {cfg.data.data_dir} after the "
+                                f"validation split ({len(files)} image(s), val fraction {cfg.data.val_fraction})")
+        scale, gcfg, seed = cfg.scale_range(), cfg.generator, cfg.runtime.seed
+        self.train_set = InpaintDataset(train, gcfg, cfg.data.mask, scale, seed, train=True)
+        self.sampler = EpochSampler(len(train), cfg.schedule.batch_size, seed,
+                                    self.info.rank, self.info.world_size)
+        workers = cfg.data.workers
+        self.loader = DataLoader(
+            self.train_set, batch_size=cfg.schedule.batch_size, sampler=self.sampler,
+            num_workers=workers, pin_memory=self.device.type == "cuda",
+            # own generator: creating loader iterators must not consume the global torch RNG
+            generator=torch.Generator().manual_seed(seed),
+            prefetch_factor=4 if workers else None)
+        self.total = cfg.total_steps(self.sampler.steps_per_epoch)
+        self.validator = None
+        if self.main and val:
+            val_set = InpaintDataset(val, gcfg, cfg.data.mask, scale, seed, train=False)
+            self.validator = Validator(val_set, cfg.data.val_max)
+        self.counts = (len(train), len(val))
+
+    def _setup_models(self, state: dict | None) -> None:
+        cfg = self.cfg
+        torch.manual_seed(cfg.runtime.seed)
+        g = build_generator(cfg.generator)
+        d = build_discriminator(cfg.discriminator, cfg.generator) if cfg.adversarial else None
+        if state is not None:
+            try:
+                g.load_state_dict(state["generator"])
+                if d is not None:
+                    d.load_state_dict(state["discriminator"])
+            except (RuntimeError, TypeError, KeyError):
+                raise TrainingError("cannot resume: the checkpoint's weights do not match its "
+                                    "architecture (corrupt or edited checkpoint)") from None
+        fmt = torch.channels_last if cfg.runtime.channels_last else torch.preserve_format
+        g = g.to(self.device, memory_format=fmt)
+        d = d.to(self.device, memory_format=fmt) if d is not None else None
+        betas = (cfg.optim.beta1, cfg.optim.beta2)
+        opt_g = adam(g.parameters(), cfg.optim.lr, betas)
+        opt_d = adam(d.parameters(), cfg.optim.lr * cfg.optim.d_lr_ratio, betas) if d is not None else None
+        if state is not None:
+            opt_g.load_state_dict(state["optimizer_g"])
+            if opt_d is not None and state.get("optimizer_d"):
+                opt_d.load_state_dict(state["optimizer_d"])
+        if cfg.runtime.sync_bn and self.info.enabled and self.device.type != "cuda":
+            raise TrainingError("--sync-bn needs CUDA GPUs (SyncBatchNorm has no CPU implementation)")
+        g = dist_utils.wrap_ddp(g, self.info, self.device, cfg.runtime.sync_bn)
+        d = dist_utils.wrap_ddp(d, self.info, self.device, cfg.runtime.sync_bn) if d is not None else None
+        # the plain modules (SyncBatchNorm-converted if asked): what checkpoints and validation use
+        self.g_raw, self.d_raw = dist_utils.unwrap(g), (dist_utils.unwrap(d) if d is not None else None)
+        if cfg.runtime.compile:
+            g = torch.compile(g)
+        self.runner = StepRunner(cfg, g, d, opt_g, opt_d, self.device, self.info)
+        if state is not None:
+            if state.get("scaler"):
+                self.runner.scaler.load_state_dict(state["scaler"])
+            ckpt.set_rng_state(state["rng"])
+        else:
+            # Distinct dropout streams per process; weights are identical (same seed above).
+            torch.manual_seed(cfg.runtime.seed * 1000 + self.info.rank + 1)
+
+    # -- loop ------------------------------------------------------------------------------
+    def run(self) -> TrainResult:
+        cfg, sc = self.cfg, self.cfg.schedule
+        self.log = RunLog(self.out, self.total, self.step, enabled=self.main)
+        self.log.forget_after(self.step)
+        self._announce()
+        val = None
+        spe = self.sampler.steps_per_epoch
+        window = {"t": time.perf_counter(), "steps": 0, "sums": {}, "compute": 0.0}
+        saved_at = validated_at = -1
+        while self.step < self.total:
+            epoch, offset = divmod(self.step, spe)
+            self.sampler.set_epoch(epoch, offset)
+            self.train_set.set_epoch(epoch)
+            for batch in self.loader:
+                t0 = time.perf_counter()
+                try:
+                    losses = self.runner.step(batch)
+                except NonFiniteLoss as exc:
+                    where = self.last_ckpt or (self.out / ckpt.LAST if (self.out / ckpt.LAST).exists() else None)
+                    keep = f"the last good checkpoint {where} is intact" if where else "nothing was saved"
+                    raise TrainingError(f"non-finite loss at step {self.step + 1} ({exc}); training "
+                                        f"stopped, {keep} (try a lower --lr or no --amp)") from None
+                self.step += 1
+                window["compute"] += time.perf_counter() - t0
+                self._accumulate(window, losses)
+                if sc.log_every and self.step % sc.log_every == 0:
+                    self._log_train(window)
+                t1 = time.perf_counter()
+                if self.main and sc.sample_every and self.step % sc.sample_every == 0:
+                    self._sample()
+                if self.main and sc.val_every and self.step % sc.val_every == 0:
+                    val, validated_at = self._validate(), self.step
+                if sc.ckpt_every and self.step % sc.ckpt_every == 0:
+                    self._save(numbered=True)
+                    saved_at = self.step
+                window["t"] += time.perf_counter() - t1  # periodic work is not step time
+                if self.step >= self.total:
+                    break
+        if self.main and validated_at != self.step:
+            val = self._validate()
+        if self.main and sc.sample_every and self.step % sc.sample_every:
+            self._sample()
+        if saved_at != self.step:
+            self._save(numbered=True)
+        dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw)
+        state = {k: v.detach().cpu().clone() for k, v in self.g_raw.state_dict().items()}
+        return TrainResult(self.step, self.out, self.last_ckpt, state, val)
+
+    def close(self) -> None:
+        if self.log is not None:
+            self.log.close()
+        dist_utils.teardown(self.info)
+
+    def _announce(self) -> None:
+        n_train, n_val = self.counts
+        g = self.cfg.generator
+        self.log.message(
+            f"training {g.kind} ({g.mode} mode, {g.image_size}px, mask {self.cfg.data.mask}) on "
+            f"{n_train} image(s), validating on {min(n_val, self.cfg.data.val_max)}; device "
+            f"{self.device}, {self.info.world_size} process(es); steps {self.step}→{self.total}; "
+            f"adversarial {'on' if self.cfg.adversarial else 'off'}")
+        if self.validator is not None:
+            t = self.validator.telea
+            self.log.message(f"validation baseline, OpenCV Telea: hole PSNR {t['psnr_hole']:.2f} dB, "
+                             f"SSIM {t['ssim_hole']:.3f}")
+
+    def _accumulate(self, window: dict, losses: dict) -> None:
+        window["steps"] += 1
+        for k, v in losses.items():
+            window["sums"][k] = window["sums"].get(k, 0.0) + v
+        dt = max(time.perf_counter() - window["t"], 1e-9)
+        ips = window["steps"] * self.cfg.schedule.batch_size * self.info.world_size / dt
+        self.log.progress(1, {**{k: f"{v:.4f}" for k, v in losses.items()}, "img/s": f"{ips:.1f}"})
+
+    def _log_train(self, window: dict) -> None:
+        dt = max(time.perf_counter() - window["t"], 1e-9)
+        n = max(window["steps"], 1)
+        means = torch.tensor([window["sums"][k] / n for k in sorted(window["sums"])], dtype=torch.float64)
+        means = dist_utils.mean_across(self.info, means, self.device)
+        values = dict(zip(sorted(window["sums"]), means.tolist()))
+        values["images_per_s"] = n * self.cfg.schedule.batch_size * self.info.world_size / dt
+        # share of wall time inside forward/backward/optimiser; the rest is data, logging...
+        values["compute_share"] = min(1.0, window["compute"] / dt)
+        values["epoch"] = (self.step - 1) // self.sampler.steps_per_epoch
+        self.log.record("train", self.step, values)
+        window.update(t=time.perf_counter(), steps=0, sums={}, compute=0.0)
+
+    def _validate(self) -> dict | None:
+        if self.validator is None:
+            return None
+        model = self.g_raw
+        m = self.validator.evaluate(model, self.device, self.runner.autocast, self.cfg.runtime.channels_last)
+        t = self.validator.telea
+        record = {**m, **{f"telea_{k}": v for k, v in t.items()}, "images": self.validator.count}
+        self.log.record("val", self.step, record)
+        ahead = "ahead of" if m["psnr_hole"] > t["psnr_hole"] else "behind"
+        self.log.message(f"step {self.step} val ({self.validator.count} images): hole PSNR "
+                         f"{m['psnr_hole']:.2f} dB SSIM {m['ssim_hole']:.3f} | Telea "
+                         f"{t['psnr_hole']:.2f} dB SSIM {t['ssim_hole']:.3f} ({ahead} Telea)")
+        return record
+
+    @torch.no_grad()
+    def _sample(self) -> None:
+        if self.validator is not None:
+            batch = self.validator.first_batch()
+        else:
+            # no held-out images: show (fixed, epoch-0) training crops
+            batch = {k: torch.stack([self.train_set[i][k] for i in range(min(GRID_ROWS, len(self.train_set)))])
+                     for k in ("image", "mask", "input")}
+        batch = {k: v[:GRID_ROWS] for k, v in batch.items()}
+        g = self.g_raw
+        was = g.training
+        g.eval()
+        with self.runner.autocast():
+            pred = g(batch["input"].to(self.device))
+        g.train(was)
+        out = composite(pred.float().cpu(), batch["image"], batch["mask"])
+        save_grid(self.out / "samples" / f"step_{self.step:06d}.png",
+                  sample_grid(batch["image"], batch["mask"], out))
+
+    def _save(self, numbered: bool) -> None:
+        dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw)
+        if self.main:
+            r = self.runner
+            state = {
+                "generator_config": self.cfg.generator.to_dict(),
+                "generator": self.g_raw.state_dict(),
+                "discriminator_config": self.cfg.discriminator.to_dict() if self.d_raw is not None else None,
+                "discriminator": self.d_raw.state_dict() if self.d_raw is not None else None,
+                "step": self.step,
+                "optimizer_g": r.opt_g.state_dict(),
+                "optimizer_d": r.opt_d.state_dict() if r.opt_d is not None else None,
+                "scaler": r.scaler.state_dict(),
+                "rng": ckpt.rng_state(),
+                "train_config": self.cfg.to_dict(),
+            }
+            self.last_ckpt = ckpt.save_training_checkpoint(self.out, state, self.step, numbered,
+                                                           self.cfg.schedule.keep)
+        dist_utils.barrier(self.info)

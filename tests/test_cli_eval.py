@@ -1,0 +1,169 @@
+"""`inpaint eval` through click's CliRunner, with the real Inpainter (classical and a tiny model)."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+import masks
+from cli.main import main
+
+
+@pytest.fixture
+def photos(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    yy, xx = np.mgrid[0:40, 0:56]
+    for i in range(2):
+        img = np.stack([(xx * 4 + 30 * i) % 256, (yy * 5) % 256, (2 * xx + yy) % 256], -1).astype(np.uint8)
+        Image.fromarray(img).save(folder / f"img{i}.png")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_checkpoint(tmp_path_factory):
+    import torch
+
+    from inpaint.checkpoint import save_checkpoint
+    from inpaint.config import GeneratorConfig
+    from inpaint.models import build_generator
+
+    torch.manual_seed(0)
+    cfg = GeneratorConfig(kind="ce", mode="full", image_size=64, ngf=8, n_bottleneck=16)
+    model = build_generator(cfg)
+    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
+    save_checkpoint(path, {"generator_config": cfg.to_dict(), "generator": model.state_dict(),
+                           "discriminator_config": None, "discriminator": None, "step": 0})
+    return path
+
+
+def _invoke(*args):
+    return CliRunner().invoke(main, ["eval", *map(str, args)])
+
+
+def _csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_classical_rows_without_checkpoint(photos, tmp_path):
+    out = tmp_path / "r"
+    res = _invoke(photos, "--out", out, "--size", 32, "--mask-kind", "block", "--count-per-image", 2,
+                  "--no-progress")
+    assert res.exit_code == 0, res.output
+    rows = _csv(out / "metrics.csv")
+    assert len(rows) == 2 * 2 * 2  # photos × masks × {telea, ns}
+    assert {r["method"] for r in rows} == {"telea", "ns"}
+    assert "no --checkpoint given" in res.output
+    assert "telea" in res.output and "PSNR" in res.output  # summary table printed
+    assert (out / "report.html").is_file() and (out / "summary.json").is_file()
+
+
+def test_model_row_from_tiny_checkpoint(photos, tmp_path, tiny_checkpoint):
+    out = tmp_path / "r"
+    res = _invoke(photos, "--checkpoint", tiny_checkpoint, "--out", out, "--size", 64, "--mask-kind", "center",
+                  "--device", "cpu", "--no-progress")
+    assert res.exit_code == 0, res.output
+    rows = _csv(out / "metrics.csv")
+    assert [r["method"] for r in rows[:3]] == ["model:tiny", "telea", "ns"]
+    assert all(0 <= float(r["l1_hole"]) <= 1 and float(r["psnr_hole"]) > 0 for r in rows)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["settings"]["checkpoints"] == {"model:tiny": str(tiny_checkpoint)}
+    margin = next(m for m in summary["margins"] if m["bin"] == "all")
+    assert margin["method"] == "model:tiny" and margin["n"] == 2
+    # an untrained network loses to Telea on smooth gradients
+    assert margin["psnr_hole"]["mean"] < 0
+    assert "model:tiny" in res.output and "dB" in res.output
+
+
+def test_model_at_native_resolution_keeps_known_pixels(photos, tmp_path, tiny_checkpoint):
+    out = tmp_path / "r"
+    res = _invoke(photos, "--checkpoint", tiny_checkpoint, "--methods", "model,telea", "--native", "--out", out,
+                  "--mask-kind", "block", "--device", "cpu", "--gallery", 1, "--no-progress")
+    assert res.exit_code == 0, res.output
+    rows = _csv(out / "metrics.csv")
+    assert len(rows) == 4 and {r["method"] for r in rows} == {"model:tiny", "telea"}
+    # known pixels are bit-exact, so the whole-image error comes from the hole only:
+    # MSE_image = MSE_hole · fraction  →  PSNR_image = PSNR_hole − 10·log10(fraction)
+    for r in rows:
+        expected = float(r["psnr_hole"]) - 10 * np.log10(float(r["hole_fraction"]))
+        assert float(r["psnr_image"]) == pytest.approx(expected, abs=1e-6)
+    thumbs = list((out / "images").iterdir())
+    assert thumbs and all(Image.open(p).size == (56, 40) for p in thumbs)
+
+
+def test_mask_folder_matched_by_stem(photos, tmp_path):
+    mdir = tmp_path / "m"
+    mdir.mkdir()
+    for i in range(2):
+        m = np.zeros((40, 56), np.uint8)
+        m[10:25, 10 + 5 * i:30] = 255
+        masks.save_mask(mdir / f"img{i}.png", m)
+    out = tmp_path / "r"
+    res = _invoke(photos, "--masks", mdir, "--native", "--methods", "telea", "--out", out, "--no-progress")
+    assert res.exit_code == 0, res.output
+    rows = _csv(out / "metrics.csv")
+    assert [(r["image"], r["mask_id"], r["kind"]) for r in rows] == [("img0.png", "img0", "file"),
+                                                                     ("img1.png", "img1", "file")]
+
+
+@pytest.mark.parametrize("case", ["empty", "no_stem", "size", "method", "both", "bad_ckpt", "kind", "not_empty",
+                                  "size_native"])
+def test_bad_inputs_one_line_error(case, photos, tmp_path):
+    out = tmp_path / "r"
+    args = [photos, "--out", out, "--size", 32, "--no-progress"]
+    mdir = tmp_path / "m"
+    mdir.mkdir()
+    if case == "empty":
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        args[0], expect = empty, "no images"
+    elif case == "no_stem":
+        masks.save_mask(mdir / "other.png", np.full((32, 32), 255, np.uint8))
+        args += ["--masks", mdir]
+        expect = "no mask for image 'img0'"
+    elif case == "size":
+        masks.save_mask(mdir / "img0.png", np.full((40, 56), 255, np.uint8))
+        args += ["--masks", mdir]
+        expect = "must be --size 32"
+    elif case == "method":
+        args += ["--methods", "telea,magic"]
+        expect = "unknown method 'magic'"
+    elif case == "both":
+        args += ["--masks", mdir, "--mask-kind", "block"]
+        expect = "either --masks or --mask-kind"
+    elif case == "bad_ckpt":
+        bad = tmp_path / "bad.pt"
+        bad.write_bytes(b"not a checkpoint")
+        args += ["--checkpoint", bad]
+        expect = "bad.pt"
+    elif case == "kind":
+        args += ["--mask-kind", "blob"]
+        expect = "unknown mask kind 'blob'"
+    elif case == "not_empty":
+        out.mkdir()
+        (out / "old.txt").write_text("x")
+        expect = "not empty"
+    else:
+        args += ["--native"]
+        expect = "--size or --native"
+    res = _invoke(*args)
+    assert res.exit_code == 1, res.output
+    assert "Traceback" not in res.output
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
+    assert len(lines) == 1 and expect in lines[0], res.output
+    assert not (out / "metrics.csv").exists()
+
+
+def test_help_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from cli.main import main; "
+            "r = CliRunner().invoke(main, ['eval', '--help']); assert r.exit_code == 0, r.output; "
+            "assert '--mask-kind' in r.output; print('torch' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "False"

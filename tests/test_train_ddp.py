@@ -1,0 +1,59 @@
+"""Two CPU processes with gloo (as under torchrun) end with identical weights."""
+
+import os
+import socket
+
+import numpy as np
+import torch
+import torch.multiprocessing as mp
+from PIL import Image
+
+from inpaint.train import build_config
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -> None:
+    # What torchrun would set for each process.
+    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world),
+                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    from inpaint.train import run_training
+
+    result = run_training(build_config(settings))
+    torch.save({"step": result.step, "generator": result.generator_state,
+                "checkpoint": str(result.checkpoint)}, os.path.join(result_dir, f"rank{rank}.pt"))
+
+
+def test_two_gloo_processes_end_with_identical_weights(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(1)
+    for i in range(10):
+        Image.fromarray(rng.integers(0, 255, (48 + i, 70, 3), dtype=np.uint8)).save(photos / f"p{i}.png")
+    out = tmp_path / "run"
+    settings = {"data_dir": str(photos), "out": str(out), "image_size": 64, "ngf": 8, "ndf": 8,
+                "n_bottleneck": 16, "batch_size": 2, "steps": 3, "log_every": 1, "sample_every": 0,
+                "val_every": 0, "ckpt_every": 2, "val_fraction": 0.2, "val_max": 2, "device": "cpu"}
+    mp.spawn(_worker, args=(2, _free_port(), settings, str(tmp_path)), nprocs=2, join=True)
+
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=True)
+    assert r0["step"] == r1["step"] == 3
+    for k, v in r0["generator"].items():
+        assert torch.equal(v, r1["generator"][k]), k
+    # rank 0 alone wrote the run folder; its checkpoint holds the shared weights
+    assert r0["checkpoint"].endswith("last.pt") and r1["checkpoint"] == "None"
+    saved = torch.load(out / "last.pt", weights_only=True)
+    for k, v in saved["generator"].items():
+        assert torch.equal(v, r0["generator"][k])
+    # the weights moved away from the (shared) initialisation
+    from inpaint.models import build_generator
+
+    torch.manual_seed(0)
+    init = build_generator(build_config(settings).generator).state_dict()
+    assert any(not torch.equal(init[k], v) for k, v in r0["generator"].items() if v.is_floating_point())
