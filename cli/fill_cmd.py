@@ -48,15 +48,23 @@ def _check_target(target: Path, photo: Path, settings: Settings, what: str = "ou
     _check_writable(target.parent if str(target.parent) else Path("."))
 
 
-def _read_mask(path: Path, size: tuple[int, int], settings: Settings):
-    import cv2
-    import numpy as np
+def _load_mask(path: Path, invert: bool = False):
     from masks import load_mask
 
     try:
-        mask = load_mask(path, invert=settings.invert)
+        return load_mask(path, invert=invert)
     except MaskError as exc:
-        raise MaskError(str(exc) if "mask" in str(exc) else f"cannot read mask {path}: {exc}") from None
+        message = str(exc)
+        if "mask" not in message:
+            message = f"cannot read mask{'' if str(path) in message else f' {path}'}: {message}"
+        raise MaskError(message) from None
+
+
+def _read_mask(path: Path, size: tuple[int, int], settings: Settings):
+    import cv2
+    import numpy as np
+
+    mask = _load_mask(path, settings.invert)
     if mask.shape != size:
         if not settings.resize_mask:
             raise ImageError(f"mask {path.name} is {mask.shape[1]}×{mask.shape[0]} but the photo is "
@@ -114,15 +122,26 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: S
     pairs = match_masks(photos, masks)
     if not pairs:
         raise ImageError(f"no photos found in {photos}")
+    if masks.is_file():
+        _load_mask(masks)  # one unreadable mask for every photo: one error, before anything is written
     out_dir = Path(output) if output else photos.resolve().with_name(f"{photos.resolve().name}_filled")
+    cmp_dir = Path(compare) if compare else None
+    for folder, option in ((out_dir, "-o"), (cmp_dir, "--compare")):
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise ImageError(f"{option} {folder} is a file: in batch mode it must be a folder")
+    if cmp_dir is not None and cmp_dir.resolve() == out_dir.resolve():
+        raise ImageError("--compare must be another folder than the output folder (both write <stem>.png)")
+    for folder, option in ((out_dir, "-o"), (cmp_dir, "--compare")):
+        if folder is not None and masks.is_dir() and folder.resolve() == masks.resolve():
+            raise ImageError(f"{option} {folder} is the mask folder: the fills would replace the masks")
     out_dir.mkdir(exist_ok=True)
     _check_writable(out_dir)
-    cmp_dir = Path(compare) if compare else None
     if cmp_dir is not None:
         cmp_dir.mkdir(exist_ok=True)
         _check_writable(cmp_dir)
     painter = make_painter()  # after the cheap checks: loading a model is slow
     filled = skipped = failed = 0
+    claimed: dict[str, str] = {}  # output stem -> the photo it is for (a.jpg and a.png share a.png)
     for photo, mask in tqdm(pairs, desc="filling", unit="photo", disable=None):
         if mask is None:
             tqdm.write(f"skipped {photo.name}: no mask named {photo.stem}.* in {masks}", file=sys.stderr)
@@ -131,11 +150,15 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: S
         out = out_dir / f"{photo.stem}.png"
         cmp_path = cmp_dir / f"{photo.stem}.png" if cmp_dir else None
         try:
+            if photo.stem in claimed:
+                raise ImageError(f"{out.name} is already the output of {claimed[photo.stem]} "
+                                 f"(two photos named {photo.stem}.*; rename one)")
             _check_target(out, photo, settings)
             if cmp_path is not None:
                 _check_target(cmp_path, photo, settings, "comparison")
             for note in _fill_one(painter, photo, mask, out, cmp_path, settings):
                 tqdm.write(f"note: {photo.name}: {note}", file=sys.stderr)
+            claimed[photo.stem] = photo.name
             filled += 1
         except (InpaintError, MaskError, OSError) as exc:
             message = str(exc) if not isinstance(exc, OSError) else f"{exc.strerror or exc}"
@@ -195,8 +218,13 @@ def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize
     out = Path(output) if output else photo.with_name(f"{photo.stem}_filled.png")
     if out.is_dir():
         out = out / f"{photo.stem}_filled.png"
+    for target in (out, Path(compare) if compare else None):
+        if target is not None and target.exists() and target.resolve() == mask.resolve():
+            raise ImageError(f"{target} is the mask itself: write the fill to another file")
     _check_target(out, photo, settings)
     if compare:
+        if Path(compare).resolve() == out.resolve():
+            raise ImageError(f"--compare {compare} is the output file itself: give it another name")
         _check_target(Path(compare), photo, settings, "comparison")
     painter = _painter(method, checkpoint, device, batch_size, refine, threads)  # after the cheap checks: loading is slow
     _single(painter, photo, mask, out, compare, settings)

@@ -86,6 +86,9 @@ def generate(kind, count, size, width, height, seed, out, bins, max_tries, param
         p = Path(preview)
         if p.suffix.lower() != ".png":
             raise MaskError(f"--preview must be a .png file, got {p.name}")
+        if p.resolve().is_relative_to(Path(out).resolve()):
+            # it would be read back as one more mask by `masks stats`, fill and training
+            raise MaskError(f"--preview {p} must be outside the output folder {out}")
         if p.is_dir() or (p.exists() and not overwrite):
             raise MaskError(f"preview {p} exists; use --overwrite to replace it")
     fractions = generate_dataset(spec, out, workers=workers, overwrite=overwrite, progress=not quiet)

@@ -9,6 +9,8 @@ import click
 from click.core import ParameterSource
 
 from cli.errors import friendly_errors
+from inpaint.config import (BOTTLENECK_KINDS, DISCRIMINATOR_KINDS, GENERATOR_KINDS, NORM_KINDS,
+                            OUTPUT_MODES, PREFILL_KINDS, UPSAMPLE_KINDS)
 
 # click option names that are not settings of the run
 _ACTIONS = ("config", "resume", "overwrite")
@@ -28,7 +30,7 @@ def _opt(*decls, **kwargs):
       help="YAML/TOML file of settings (same names as the options); flags override it.")
 @_opt("--mask", default="center", help="Mask kind from the masks registry (center, block, region, "
       "stroke, mixed, thin, medium, thick, ...).")
-@_opt("--mode", type=_CHOICE(["center", "full"]), default=None, show_default=False,
+@_opt("--mode", type=_CHOICE(OUTPUT_MODES), default=None, show_default=False,
       help="Output mode [default: center for --mask center, else full].")
 @_opt("--steps", type=int, default=None, show_default=False, help="Total steps [default: 10000].")
 @_opt("--epochs", type=int, default=None, show_default=False, help="Train for N epochs instead of --steps.")
@@ -39,24 +41,24 @@ def _opt(*decls, **kwargs):
 @_opt("--scale-max", type=int, default=None, show_default=False, help="Upper end of that range.")
 @_opt("--val-fraction", type=float, default=0.05, help="Held-out share of the photos (never trained on).")
 @_opt("--val-max", type=int, default=64, help="Validation images scored at most.")
-@_opt("--generator", type=_CHOICE(["ce", "unet"]), default="ce")
-@_opt("--bottleneck", type=_CHOICE(["conv", "channelwise"]), default="conv")
+@_opt("--generator", type=_CHOICE(GENERATOR_KINDS), default="ce")
+@_opt("--bottleneck", type=_CHOICE(BOTTLENECK_KINDS), default="conv")
 @_opt("--n-bottleneck", type=int, default=4000, help="Bottleneck channels (CE release: 4000).")
 @_opt("--ngf", type=int, default=64, help="Generator width.")
 @_opt("--ndf", type=int, default=64, help="Discriminator width.")
-@_opt("--discriminator", type=_CHOICE(["dcgan", "patch"]), default="dcgan")
-@_opt("--d-norm", type=_CHOICE(["batch", "instance", "spectral"]), default="batch")
+@_opt("--discriminator", type=_CHOICE(DISCRIMINATOR_KINDS), default="dcgan")
+@_opt("--d-norm", type=_CHOICE(NORM_KINDS), default="batch")
 @_opt("--d-layers", type=int, default=3, help="PatchGAN stride-2 layers.")
 @_opt("--conditional/--no-conditional", default=False, help="Discriminator also sees the generator input.")
 @_opt("--gan-loss", type=_CHOICE(["bce", "lsgan", "hinge"]), default="bce")
 @_opt("--adv-weight", type=float, default=0.001, help="Adversarial weight; 0 = plain L2 context encoder, no D.")
 @_opt("--rec-weight", type=float, default=0.999, help="Reconstruction weight.")
 @_opt("--rec-loss", type=_CHOICE(["l2", "l1"]), default="l2")
-@_opt("--prefill", type=_CHOICE(["mean", "telea"]), default="mean", help="How holes are pre-filled.")
+@_opt("--prefill", type=_CHOICE(PREFILL_KINDS), default="mean", help="How holes are pre-filled.")
 @_opt("--residual/--no-residual", default=False, help="Generator predicts a correction of the pre-fill.")
 @_opt("--mask-channel/--no-mask-channel", default=False, help="Feed the mask as a 4th input channel.")
 @_opt("--overlap", type=int, default=4, help="Centre mode: known band (px) inside the predicted patch.")
-@_opt("--upsample", type=_CHOICE(["transposed", "bilinear"]), default="transposed",
+@_opt("--upsample", type=_CHOICE(UPSAMPLE_KINDS), default="transposed",
       help="Decoder up-sampling (bilinear avoids checkerboard artefacts).")
 @_opt("--dropout", type=float, default=0.5, help="U-Net decoder / channel-wise bottleneck dropout.")
 @_opt("--lr", type=float, default=2e-4, help="Generator learning rate; the discriminator's is lr x 0.1.")

@@ -6,8 +6,10 @@
     painter = Inpainter.from_checkpoint("model.pt", device="auto")   # or Inpainter.classical("telea")
     filled = painter.fill(Image.open("photo.png"), Image.open("mask.png"))
 
-Masks: white (≥ 128 once converted to greyscale) = hole for PIL images; for numpy arrays any
-non-zero value (``uint8`` 255 or ``True``) = hole. Images: PIL images of any common mode, or
+Masks: PIL images follow the conventions of mask files (:func:`masks.load_mask`): white
+(≥ 128, brightest channel) = hole, or transparent (alpha < 128) = hole when the mask has a
+not fully opaque alpha channel; for numpy arrays any non-zero value (``uint8`` 255 or
+``True``) = hole. Images: PIL images of any common mode, or
 numpy ``uint8`` ``H×W`` / ``H×W×3`` (RGB) / ``H×W×4`` (RGBA), or ``uint16`` ``H×W``; the result
 has the same kind, mode and shape, and every known pixel (and the alpha channel) is bit-exact.
 PIL images are taken as they are (no EXIF rotation; the CLI applies it when reading files).
@@ -23,18 +25,32 @@ from PIL import Image
 from inpaint.errors import ImageError
 from inpaint.fill.engine import ClassicalFiller
 from inpaint.imageio import Photo, photo_from_array, photo_from_pil, rebuild, rebuild_array
+from masks.io import image_hole
 
 
 def _mask_array(mask) -> np.ndarray:
     """PIL or numpy mask → ``uint8`` ``H×W``, 255 = hole."""
     if isinstance(mask, Image.Image):
-        return np.where(np.asarray(mask.convert("L")) >= 128, 255, 0).astype(np.uint8)
+        return image_hole(mask).astype(np.uint8) * np.uint8(255)
+    if isinstance(mask, (str, os.PathLike)):
+        raise ImageError(f"fill() takes the mask as a PIL image or a numpy array, not a path: "
+                         f"use PIL.Image.open({str(mask)!r})")
     mask = np.asarray(mask)
     if mask.ndim != 2:
         raise ImageError(f"a mask must be H×W, got shape {mask.shape}")
     if mask.dtype not in (np.uint8, np.bool_):
         raise ImageError(f"a numpy mask must be uint8 (255 = hole) or bool, got {mask.dtype}")
     return np.where(mask > 0, 255, 0).astype(np.uint8)
+
+
+def _check_exif_rotation(image: Image.Image, size: tuple[int, int], mask_shape: tuple[int, ...]) -> None:
+    """A camera photo whose pixels are stored rotated (EXIF orientation 5-8) with a mask drawn on
+    the photo as displayed: say so, rather than a bare size mismatch."""
+    orientation = image.getexif().get(0x0112, 1)
+    if mask_shape != size and mask_shape == size[::-1] and orientation in (5, 6, 7, 8):
+        raise ImageError(f"the mask is {mask_shape[1]}×{mask_shape[0]}, the photo as displayed, but its pixels "
+                         f"are stored {size[1]}×{size[0]} (EXIF orientation {orientation}): pass "
+                         "PIL.ImageOps.exif_transpose(image) to fill it as displayed")
 
 
 class Inpainter:
@@ -85,12 +101,14 @@ class Inpainter:
         mask = _mask_array(mask)
         if isinstance(image, Image.Image):
             photo = photo_from_pil(image, exif_transpose=False)
+            _check_exif_rotation(image, photo.size, mask.shape)
             return rebuild(photo, self.fill_photo(photo, mask), mask)
         if isinstance(image, np.ndarray):
             photo = photo_from_array(image)
             out = rebuild_array(photo, self.fill_photo(photo, mask), mask)
             return out.astype(image.dtype, copy=False)
-        raise ImageError(f"fill() takes a PIL image or a numpy array, got {type(image).__name__}")
+        hint = f": use PIL.Image.open({str(image)!r})" if isinstance(image, (str, os.PathLike)) else ""
+        raise ImageError(f"fill() takes a PIL image or a numpy array, got {type(image).__name__}{hint}")
 
     def __repr__(self) -> str:
         return f"Inpainter({self.name})"

@@ -41,6 +41,9 @@ def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
 def load_checkpoint(path: str | os.PathLike, map_location="cpu") -> dict:
     """Load and validate a checkpoint dict; every failure is a one-line :class:`CheckpointError`."""
     path = Path(path)
+    if path.is_dir():
+        hint = f" (e.g. {path / 'last.pt'})" if (path / "last.pt").is_file() else ""
+        raise CheckpointError(f"checkpoint {path} is a folder: give the .pt file{hint}")
     if not path.is_file():
         raise CheckpointError(f"checkpoint not found: {path}")
     try:

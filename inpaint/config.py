@@ -20,6 +20,14 @@ def _check(value, allowed, name):
         raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}, got {value!r}")
 
 
+def _from_dict(cls, data: dict, what: str):
+    """Build and validate a config; fields missing from ``data`` (older checkpoints) keep defaults."""
+    unknown = set(data) - {f.name for f in fields(cls)}
+    if unknown:
+        raise ValueError(f"unknown {what} settings: {', '.join(sorted(unknown))}")
+    return cls(**data).validate()
+
+
 @dataclass
 class GeneratorConfig:
     """How to build a generator.
@@ -79,11 +87,7 @@ class GeneratorConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "GeneratorConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown generator settings: {', '.join(sorted(unknown))}")
-        return cls(**data).validate()
+        return _from_dict(cls, data, "generator")
 
 
 @dataclass
@@ -113,8 +117,4 @@ class DiscriminatorConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "DiscriminatorConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown discriminator settings: {', '.join(sorted(unknown))}")
-        return cls(**data).validate()
+        return _from_dict(cls, data, "discriminator")

@@ -26,7 +26,7 @@ import numpy as np
 from masks.constrained import Constrained
 from masks.core import NVIDIA_BINS, area_bin, bin_label, check_size
 from masks.errors import MaskError
-from masks.io import encode_png
+from masks.io import default_mode, encode_png
 from masks.registry import make_generator
 
 #: Area-bin schemes for stratified datasets: name -> ((lo, hi], ...).
@@ -140,6 +140,7 @@ def generate_dataset(spec: DatasetSpec, out, workers: int = 1, overwrite: bool =
     check_output_folder(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    os.chmod(tmp, default_mode(directory=True))
     try:
         chunks = [list(range(a, min(a + CHUNK, spec.count))) for a in range(0, spec.count, CHUNK)]
         fractions: dict[int, float] = {}

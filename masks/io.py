@@ -57,6 +57,12 @@ def _hole_from_image(img: Image.Image) -> np.ndarray:
     return arr >= 128
 
 
+def image_hole(img: Image.Image) -> np.ndarray:
+    """bool ``H×W`` hole (True) of a PIL mask image, with the conventions of :func:`load_mask`
+    (no EXIF rotation: the image is taken as it is)."""
+    return _hole_from_image(img)
+
+
 def load_mask(path, invert: bool = False) -> np.ndarray:
     """Read a mask file → uint8 ``H×W`` with 255 = hole, 0 = known (see module docstring).
 
@@ -117,10 +123,24 @@ def save_mask(path, mask: np.ndarray) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise MaskError(f"cannot write mask: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=folder)
+    write_bytes_atomic(path, data)
+
+
+def default_mode(directory: bool = False) -> int:
+    """Permissions a plain ``open()``/``mkdir()`` would give (``mkstemp``/``mkdtemp`` use 0600/0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
+
+
+def write_bytes_atomic(path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then ``os.replace`` it onto ``path``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, default_mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from masks.errors import MaskError
-from masks.io import encode_png, load_mask
+from masks.io import encode_png, load_mask, write_bytes_atomic
 from masks.stats import mask_files
 
 BACKGROUND = 96  # grey between cells, so black known regions stay visible
@@ -52,14 +50,7 @@ def write_png_atomic(path, image: np.ndarray, overwrite: bool = False) -> None:
         raise MaskError(f"{path} exists; use --overwrite to replace it")
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(encode_png(image))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_bytes_atomic(path, encode_png(image))
 
 
 def folder_preview(folder, limit: int = 64, columns: int = 8, cell: int = 96, invert: bool = False) -> np.ndarray:

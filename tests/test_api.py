@@ -75,3 +75,47 @@ def test_bad_inputs_are_image_errors():
         painter.fill(photo(48, 64), MASK.astype(np.float32))
     with pytest.raises(ImageError, match="nothing to fill from"):
         painter.fill(photo(48, 64), np.full((48, 64), 255, np.uint8))
+
+
+def test_pil_masks_follow_the_mask_file_conventions():
+    # regression: a transparent-hole RGBA mask (the `inpaint fill` convention) filled nothing in the API
+    img = photo(48, 64)
+    rgba = np.zeros((48, 64, 4), np.uint8)
+    rgba[..., 3] = np.where(MASK > 0, 0, 255)
+    red = np.zeros((48, 64, 3), np.uint8)
+    red[..., 0] = MASK  # a red brush on black marks a hole, as in mask files
+    painter = Inpainter.classical()
+    expected = painter.fill(img, MASK)
+    for mask in (Image.fromarray(rgba, "RGBA"), Image.fromarray(red, "RGB")):
+        assert np.array_equal(painter.fill(img, mask), expected)
+
+
+def test_paths_are_refused_with_a_hint():
+    painter = Inpainter.classical()
+    with pytest.raises(ImageError, match=r"Image.open\('mask.png'\)"):
+        painter.fill(photo(48, 64), "mask.png")
+    with pytest.raises(ImageError, match=r"Image.open\('photo.png'\)"):
+        painter.fill("photo.png", MASK)
+
+
+def test_exif_rotated_pil_photo_with_a_displayed_size_mask_says_how_to_fix():
+    # regression: a phone photo (pixels stored rotated, EXIF orientation 6) with a mask drawn on the
+    # displayed photo failed with a bare size mismatch that pointed at the CLI's --resize-mask
+    from PIL import ImageOps
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = Image.open(_png_with_exif(Image.fromarray(photo(64, 48)), exif))
+    with pytest.raises(ImageError, match="exif_transpose"):
+        Inpainter.classical().fill(stored, Image.fromarray(MASK))
+    out = Inpainter.classical().fill(ImageOps.exif_transpose(stored), Image.fromarray(MASK))
+    assert out.size == (64, 48)
+
+
+def _png_with_exif(img, exif):
+    import io
+
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", exif=exif.tobytes())
+    buf.seek(0)
+    return buf

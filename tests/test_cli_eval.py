@@ -167,3 +167,13 @@ def test_help_does_not_import_torch():
             "assert '--mask-kind' in r.output; print('torch' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "False"
+
+
+def test_full_mask_names_the_case_and_failed_run_leaves_no_folder(photos, tmp_path):
+    masks.save_mask(tmp_path / "full.png", np.full((32, 32), 255, np.uint8))
+    out = tmp_path / "r"
+    res = _invoke(photos, "--masks", tmp_path / "full.png", "--size", 32, "--methods", "telea", "--out", out,
+                  "--no-progress")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "mask full covers the whole of img0.png" in res.output, res.output
+    assert not out.exists()  # regression: an empty report folder was left behind

@@ -176,3 +176,70 @@ def test_fill_help_and_import_do_not_load_torch():
             "r = CliRunner().invoke(main, ['fill', '--help']); assert r.exit_code == 0, r.output; "
             "assert '--checkpoint' in r.output; assert 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_compare_on_the_output_itself_is_refused(files):
+    # regression: `-o x.png --compare x.png --overwrite` replaced the fill by the comparison
+    for extra in ([], ["--overwrite"]):
+        r = run(files / "a.png", files / "m.png", "--method", "telea", "-o", files / "o.png",
+                "--compare", files / "o.png", *extra)
+        assert r.exit_code == 1 and "output file itself" in r.output, r.output
+        assert not (files / "o.png").exists()
+
+
+def test_batch_compare_folder_must_differ_from_output_folder(files):
+    photos = files / "photos"
+    photos.mkdir()
+    Image.fromarray(photo(48, 64)).save(photos / "x.png")
+    r = run(photos, files / "m.png", "--method", "telea", "-o", files / "out", "--compare", files / "out",
+            "--overwrite")
+    assert r.exit_code == 1 and "another folder" in r.output, r.output
+    assert not (files / "out").exists()
+    (files / "afile.png").write_bytes(b"keep")
+    r = run(photos, files / "m.png", "--method", "telea", "-o", files / "afile.png")
+    assert r.exit_code == 1 and "must be a folder" in r.output and "Traceback" not in r.output
+    assert (files / "afile.png").read_bytes() == b"keep"
+
+
+def test_batch_photos_sharing_a_stem_do_not_overwrite_each_other(files):
+    # regression: a.jpg and a.png both wrote out/a.png; with --overwrite the second replaced the first
+    photos = files / "photos"
+    photos.mkdir()
+    Image.fromarray(photo(48, 64, seed=1)).save(photos / "a.jpg", quality=95)
+    Image.fromarray(photo(48, 64, seed=2)).save(photos / "a.png")
+    r = run(photos, files / "m.png", "--method", "telea", "-o", files / "out", "--overwrite")
+    assert r.exit_code == 1
+    assert "filled 1, skipped 0, failed 1" in r.output and "two photos named a.*" in r.output
+    assert _known_equal(files / "out" / "a.png", photos / "a.jpg")
+
+
+def test_checkpoint_folder_is_a_clear_error(files, checkpoints):
+    run_dir = files / "run"
+    run_dir.mkdir()
+    (run_dir / "last.pt").write_bytes(checkpoints["full"].read_bytes())
+    r = run(files / "a.png", files / "m.png", "--checkpoint", run_dir, "-o", files / "o.png")
+    assert r.exit_code == 1 and "is a folder" in r.output and "last.pt" in r.output, r.output
+
+
+def test_batch_with_one_unreadable_mask_fails_once_before_writing(files):
+    photos = files / "photos"
+    photos.mkdir()
+    Image.fromarray(photo(48, 64)).save(photos / "x.png")
+    (files / "bad.png").write_bytes(b"\x89PNG broken")
+    r = run(photos, files / "bad.png", "--method", "telea", "-o", files / "out")
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output
+    assert r.output.startswith("Error: cannot read mask") and len(r.output.strip().splitlines()) == 1
+    assert not (files / "out").exists()
+
+
+def test_outputs_never_replace_the_masks(files):
+    r = run(files / "a.png", files / "m.png", "--method", "telea", "-o", files / "m.png", "--overwrite")
+    assert r.exit_code == 1 and "is the mask itself" in r.output, r.output
+    assert np.array_equal(np.asarray(Image.open(files / "m.png")), MASK)
+    photos, masks = files / "photos", files / "masks"
+    photos.mkdir(), masks.mkdir()
+    Image.fromarray(photo(48, 64)).save(photos / "x.jpg")
+    Image.fromarray(MASK).save(masks / "x.png")
+    r = run(photos, masks, "--method", "telea", "-o", masks, "--overwrite")
+    assert r.exit_code == 1 and "is the mask folder" in r.output, r.output
+    assert np.array_equal(np.asarray(Image.open(masks / "x.png")), MASK)

@@ -115,3 +115,33 @@ def test_resume_and_out_folder_errors(photos, tmp_path):
     assert r.exit_code == 0 and sorted(p.name for p in out.glob("step_*.pt")) == ["step_000001.pt"]
     assert len((out / "metrics.jsonl").read_text().splitlines()) == 1  # the old run's log is gone
     assert "Traceback" not in r.output
+
+
+def test_resuming_into_another_non_empty_run_folder_is_refused(photos, tmp_path):
+    """--resume A --out B used to write B's last.pt/config/metrics over another run held in B."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert invoke("train", photos, "--out", a, *TINY, "--steps", "2").exit_code == 0
+    assert invoke("train", photos, "--out", b, *TINY, "--steps", "1", "--ngf", "4").exit_code == 0
+    before = {p.name: p.read_bytes() for p in b.iterdir() if p.is_file()}
+    r = invoke("train", "--resume", a, "--out", b, "--steps", "3")
+    assert r.exit_code == 1 and "is not empty" in r.output and "Traceback" not in r.output
+    assert {p.name: p.read_bytes() for p in b.iterdir() if p.is_file()} == before
+    # asked for: B becomes the continuation of A, without B's old checkpoints and log
+    r = invoke("train", "--resume", a, "--out", b, "--steps", "3", "--overwrite")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in b.glob("step_*.pt")) == ["step_000003.pt"]
+    assert [json.loads(x)["step"] for x in (b / "metrics.jsonl").read_text().splitlines()] == [3]  # B's step-1 val line is gone
+    # a new, empty folder is fine; continuing in place still needs no flag
+    assert invoke("train", "--resume", a, "--out", tmp_path / "c", "--steps", "3").exit_code == 0
+    assert invoke("train", "--resume", a / "last.pt", "--steps", "3").exit_code == 0
+
+
+def test_resume_with_fewer_steps_than_done_is_an_error_that_changes_nothing(photos, tmp_path):
+    """It used to report "steps 3→2", rewrite config.yaml with steps 2 and log step 3 twice."""
+    out = tmp_path / "run"
+    assert invoke("train", photos, "--out", out, *TINY, "--steps", "3").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    r = invoke("train", "--resume", out, "--steps", "2")
+    assert r.exit_code == 1 and "at step 3, past the 2 steps asked for" in r.output
+    assert "Traceback" not in r.output
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before

@@ -115,3 +115,9 @@ def test_single_mask_native_and_empty_masks_skipped(photos, tmp_path):
         list(iter_cases(list_images(photos), src, size=None, notes=notes))
     cases = list(iter_cases(list_images(photos)[1:], src, size=None, notes=notes))
     assert cases == [] and "no hole" in notes[0]
+
+
+def test_native_photo_too_small_for_generated_masks_is_named():
+    # regression: the bare masks error ("mask height must be between …") did not say which photo
+    with pytest.raises(ImageError, match=r"thick masks for tiny \(12×9\).*--size"):
+        GeneratedMasks(["thick"], 1, 0).masks_for("tiny", 9, 12)

@@ -95,3 +95,18 @@ def test_every_config_field_is_a_setting():
     assert cfg.generator.upsample == "bilinear" and cfg.generator.dropout == 0.0
     with pytest.raises(TrainingError, match="dropout"):
         build_config({"dropout": 1.5})
+
+
+def test_patch_discriminator_depth_is_checked_against_what_it_judges():
+    """A too-deep PatchGAN used to crash with a traceback after the run folder was created."""
+    from inpaint.models.discriminators import patch_output_size
+
+    for size, mask, deepest in ((64, "center", 3), (64, "block", 4), (128, "block", 5)):
+        judged = size // 2 if mask == "center" else size
+        assert patch_output_size(judged, deepest) >= 1 > patch_output_size(judged, deepest + 1)
+        build_config({"image_size": size, "mask": mask, "discriminator": "patch", "d_layers": deepest})
+        with pytest.raises(TrainingError, match=f"d_layers {deepest + 1} is too deep .*at most {deepest}\\)"):
+            build_config({"image_size": size, "mask": mask, "discriminator": "patch",
+                          "d_layers": deepest + 1})
+    # no discriminator is built without the adversarial loss
+    build_config({"image_size": 64, "discriminator": "patch", "d_layers": 9, "adv_weight": 0})

@@ -1,6 +1,7 @@
 """Two CPU processes with gloo (as under torchrun) end with identical weights."""
 
 import os
+import shutil
 import socket
 
 import numpy as np
@@ -15,6 +16,24 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _spawn_two_ranks(settings: dict, result_dir: str, attempts: int = 3) -> None:
+    """``mp.spawn`` two ranks rendezvousing at MASTER_PORT, as under torchrun.
+
+    The port is free when picked but rank 0 binds it later, so another process on a busy machine
+    (a parallel test run, gloo's own connections) can take it first: rank 0 then dies with
+    EADDRINUSE before touching the run folder (or rank 1 reaches a stranger's socket). Only such
+    rendezvous failures (DistNetworkError) are retried, with a new port; any other error fails.
+    """
+    for attempt in range(attempts):
+        try:
+            mp.spawn(_worker, args=(2, _free_port(), settings, result_dir), nprocs=2, join=True)
+            return
+        except mp.ProcessRaisedException as exc:
+            if not any(m in str(exc) for m in ("EADDRINUSE", "DistNetworkError")) or attempt == attempts - 1:
+                raise
+            shutil.rmtree(settings["out"], ignore_errors=True)  # start the retry from scratch
 
 
 def _worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -> None:
@@ -39,7 +58,7 @@ def test_two_gloo_processes_end_with_identical_weights(tmp_path):
     settings = {"data_dir": str(photos), "out": str(out), "image_size": 64, "ngf": 8, "ndf": 8,
                 "n_bottleneck": 16, "batch_size": 2, "steps": 3, "log_every": 1, "sample_every": 0,
                 "val_every": 0, "ckpt_every": 2, "val_fraction": 0.2, "val_max": 2, "device": "cpu"}
-    mp.spawn(_worker, args=(2, _free_port(), settings, str(tmp_path)), nprocs=2, join=True)
+    _spawn_two_ranks(settings, str(tmp_path))
 
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=True)

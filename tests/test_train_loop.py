@@ -160,3 +160,16 @@ def test_amp_bf16_and_channels_last_on_cpu(photos, tmp_path):
     assert result.step == 2
     assert all(torch.isfinite(v).all() for v in result.generator_state.values() if v.is_floating_point())
     assert all(v.dtype != torch.bfloat16 for v in result.generator_state.values())  # weights stay fp32
+
+
+def test_sync_bn_on_cpu_fails_before_the_run_folder_is_created(photos, tmp_path, monkeypatch):
+    """The CPU --sync-bn error used to come after config.yaml was written, so the corrected
+    command then failed with "--out is not empty"."""
+    import inpaint.train.distributed as dist_utils
+
+    monkeypatch.setattr(dist_utils, "env_info", lambda: DistInfo(rank=0, world_size=2))
+    monkeypatch.setattr(dist_utils, "setup", lambda info, device: device)  # no process group
+    out = tmp_path / "run"
+    with pytest.raises(TrainingError, match="--sync-bn needs CUDA"):
+        run_training(tiny(photos, out, sync_bn=True, device="cpu"))
+    assert not out.exists()

@@ -124,7 +124,11 @@ class GeneratedMasks:
             rng = np.random.default_rng([self.seed, zlib.crc32(image_name.encode()), zlib.crc32(kind.encode())])
             seen = set()
             for k in range(self.count):
-                mask = self.generators[kind](height, width, rng)
+                try:
+                    mask = self.generators[kind](height, width, rng)
+                except masks.MaskError as exc:
+                    raise ImageError(f"cannot generate {kind} masks for {image_name} ({width}×{height}): {exc}"
+                                     " (evaluate at a --size instead)") from None
                 digest = mask.tobytes()
                 if digest in seen:  # fixed kinds (centre) give the same mask every time: score it once
                     continue
@@ -135,9 +139,9 @@ class GeneratedMasks:
 
 def _check_mask_size(mask: np.ndarray, path: Path, height: int, width: int, native: bool) -> None:
     if mask.shape != (height, width):
-        where = "the photo's size" if native else f"--size {height}×{width}"
-        raise ImageError(f"mask {path.name} is {mask.shape[1]}×{mask.shape[0]} but must be {where} "
-                         f"({width}×{height})")
+        where = (f"the photo's size ({width}×{height})" if native
+                 else f"--size {width}×{height} (or use --native for masks of the photos' own size)")
+        raise ImageError(f"mask {path.name} is {mask.shape[1]}×{mask.shape[0]} but must be {where}")
 
 
 class FolderMasks:
@@ -206,4 +210,6 @@ def iter_cases(image_paths: list[Path], source: MaskSource, size: int | None,
                 if notes is not None:
                     notes.append(f"skipped {path.name} × {mask_id}: the mask has no hole")
                 continue
+            if mask.all():
+                raise ImageError(f"mask {mask_id} covers the whole of {path.name}: there is nothing to fill from")
             yield Case(path.name, mask_id, kind, image, mask)

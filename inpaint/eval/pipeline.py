@@ -136,7 +136,6 @@ def run(settings: EvalSettings, progress: bool = True, loader=None, classical=No
     resolve_device(settings.device)  # a bad --device fails now, even when only classical fills run
     methods = resolve_methods(names, [Path(c) for c in settings.checkpoints], settings.device,
                               notes, loader, classical)
-    report_dir.mkdir(parents=True, exist_ok=True)
     if BASELINE not in [m.name for m in methods] and any(m.is_model for m in methods):
         notes.append(f"{BASELINE} is not among the methods: no margins and no best/worst cases")
     extra = {}
@@ -167,6 +166,7 @@ def run(settings: EvalSettings, progress: bool = True, loader=None, classical=No
         "seconds_per_fill": seconds,
         "notes": notes,
     }
+    report_dir.mkdir(parents=True, exist_ok=True)  # only now: a failed run leaves no folder behind
     atomic_write_text(report_dir / "metrics.csv", rows_to_csv(rows, metrics))
     atomic_write_text(report_dir / "summary.json", json.dumps(json_safe(summary), indent=2) + "\n")
     gallery = build_gallery(report_dir, case_iter(), methods,

@@ -52,7 +52,7 @@ def check_inputs(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
         raise ImageError(f"the mask must be an H×W array, got shape {getattr(mask, 'shape', type(mask))}")
     if mask.shape != image.shape[:2]:
         raise ImageError(f"mask size {mask.shape[1]}×{mask.shape[0]} does not match the photo "
-                         f"{image.shape[1]}×{image.shape[0]} (use --resize-mask to scale it)")
+                         f"{image.shape[1]}×{image.shape[0]} (scale it first; `inpaint fill` has --resize-mask)")
     hole = mask > 0
     if hole.all():
         raise ImageError("the mask covers the whole photo: there is nothing to fill from")

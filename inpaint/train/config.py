@@ -268,6 +268,16 @@ def validate(cfg: TrainConfig) -> TrainConfig:
     for ok, message in checks:
         if not ok:
             raise TrainingError(message)
+    dc, g = cfg.discriminator, cfg.generator
+    if cfg.adversarial and dc.kind == "patch":
+        # same arithmetic as inpaint.models.discriminators.patch_output_size (torch-free here)
+        judged = g.image_size // 2 if g.mode == "center" else g.image_size
+        side, deepest = judged, 0
+        while side // 2 - 2 >= 1:
+            side, deepest = side // 2, deepest + 1
+        if dc.n_layers > deepest:
+            raise TrainingError(f"d_layers {dc.n_layers} is too deep for the patch discriminator on "
+                                f"{judged}x{judged} inputs (at most {deepest})")
     smin, smax = cfg.scale_range()
     if smin < 1 or smax < smin:
         raise TrainingError(f"scale range must satisfy 1 <= scale_min <= scale_max, got {smin}..{smax}")

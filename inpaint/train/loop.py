@@ -65,6 +65,9 @@ class Trainer:
         self.main = self.info.is_main
         if cfg.runtime.threads:
             torch.set_num_threads(cfg.runtime.threads)
+        # before the run folder is touched: a failed start must not leave files behind in --out
+        if cfg.runtime.sync_bn and self.info.enabled and self.device.type != "cuda":
+            raise TrainingError("--sync-bn needs CUDA GPUs (SyncBatchNorm has no CPU implementation)")
         self.out = Path(cfg.runtime.out)
         if not cfg.runtime.out:
             raise TrainingError("no output folder: pass --out RUN_FOLDER")
@@ -74,9 +77,16 @@ class Trainer:
             ckpt.check_compatible(state, cfg.generator.to_dict(),
                                   cfg.discriminator.to_dict() if cfg.adversarial else None, resume)
         self._setup_data()
+        if state is not None and int(state["step"]) > self.total:
+            raise TrainingError(f"cannot resume: {resume} is at step {int(state['step'])}, past the "
+                                f"{self.total} steps asked for; pass a larger --steps to train further")
         self.log = None
         if self.main:
-            ckpt.prepare_run_dir(self.out, resuming=state is not None, overwrite=overwrite)
+            # Continuing in the checkpoint's own run folder appends to it; resuming into any
+            # other --out starts a new run folder there (refused when non-empty, unless asked).
+            in_place = state is not None and (
+                self.out.resolve() == ckpt.resolve_resume(resume).parent.resolve())
+            ckpt.prepare_run_dir(self.out, resuming=in_place, overwrite=overwrite)
             atomic_write_text(self.out / "config.yaml", dump_yaml(cfg))
         dist_utils.barrier(self.info)
         self._setup_models(state)
@@ -135,8 +145,6 @@ class Trainer:
             opt_g.load_state_dict(state["optimizer_g"])
             if opt_d is not None and state.get("optimizer_d"):
                 opt_d.load_state_dict(state["optimizer_d"])
-        if cfg.runtime.sync_bn and self.info.enabled and self.device.type != "cuda":
-            raise TrainingError("--sync-bn needs CUDA GPUs (SyncBatchNorm has no CPU implementation)")
         g = dist_utils.wrap_ddp(g, self.info, self.device, cfg.runtime.sync_bn)
         d = dist_utils.wrap_ddp(d, self.info, self.device, cfg.runtime.sync_bn) if d is not None else None
         # the plain modules (SyncBatchNorm-converted if asked): what checkpoints and validation use
