@@ -44,8 +44,9 @@ def masks():
 @click.option("--out", "out", type=click.Path(), required=True, help="Output folder (must be empty or new).")
 @click.option("--bins", type=click.Choice(["nvidia"]), default=None,
               help="Stratify into the six NVIDIA hole-area bins with equal counts.")
-@click.option("--max-tries", type=int, default=10000, show_default=True,
-              help="Draws per mask before giving up on its --bins bin.")
+@click.option("--max-tries", type=int, default=None,
+              help="Draws per mask before giving up on its --bins bin [default: 10000] or on the "
+                   "--min/--max-fraction range [default: 200].")
 @click.option("--param", "param", multiple=True, metavar="KEY=VALUE",
               help="Generator parameter, repeatable (JSON values: --param coverage=0.2).")
 @click.option("--preset", default=None, help="Stroke preset: thin, medium or thick (with --kind stroke).")
@@ -68,8 +69,11 @@ def generate(kind, count, size, width, height, seed, out, bins, max_tries, param
     from masks.preview import contact_sheet, write_png_atomic
 
     params = parse_params(param)
+    # with --bins, --max-tries bounds the draws for each bin; otherwise those for the fraction range
+    range_tries = max_tries if bins is None else None
     for key, value in (("preset", preset), ("objects_dir", objects_dir),
-                       ("min_fraction", min_fraction), ("max_fraction", max_fraction)):
+                       ("min_fraction", min_fraction), ("max_fraction", max_fraction),
+                       ("max_tries", range_tries)):
         if value is not None:
             if key in params:
                 raise MaskError(f"{key} given twice (option and --param)")
@@ -80,7 +84,7 @@ def generate(kind, count, size, width, height, seed, out, bins, max_tries, param
         raise MaskError(f"--workers must be at least 1, got {workers}")
     spec = DatasetSpec(kind=kind, count=count, height=size if height is None else height,
                        width=size if width is None else width, seed=seed, params=params, bins=bins,
-                       max_tries=max_tries)
+                       max_tries=10000 if max_tries is None or bins is None else max_tries)
     check_output_folder(Path(out), overwrite)
     if preview is not None:
         p = Path(preview)

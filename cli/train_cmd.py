@@ -3,6 +3,7 @@ then call :func:`inpaint.train.run_training`. Torch is imported inside the comma
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -120,6 +121,8 @@ def train(ctx, data_dir, **options):
         raise click.UsageError("missing DATA_DIR (or data_dir in --config)")
     if not cfg.runtime.out:
         raise click.UsageError("missing --out RUN_FOLDER (or out in --config)")
+    # Saved in config.yaml and the checkpoints: absolute, so --resume / --config work from any folder.
+    cfg.data.data_dir, cfg.runtime.out = os.path.abspath(cfg.data.data_dir), os.path.abspath(cfg.runtime.out)
     result = run_training(cfg, resume=resume, overwrite=options["overwrite"])
     val = result.val
     summary = f"done: step {result.step}, checkpoint {result.checkpoint}"

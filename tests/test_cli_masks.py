@@ -142,3 +142,31 @@ def test_masks_cli_never_imports_torch(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "no torch" in proc.stdout
+
+
+def test_preview_inside_the_output_folder_is_refused(tmp_path):
+    """It used to be written among the masks, so `masks stats` counted the contact sheet as a mask."""
+    out = tmp_path / "o"
+    assert_clean_error(run("generate", "--kind", "block", "--count", 2, "--size", 32, "--out", out,
+                           "--preview", out / "preview.png", "--quiet"), "must be outside the output folder")
+    assert not out.exists()
+    sheet = tmp_path / "preview.png"  # beside the folder is fine
+    r = run("generate", "--kind", "block", "--count", 2, "--size", 32, "--out", out, "--preview", sheet, "--quiet")
+    assert r.exit_code == 0 and sheet.exists()
+    assert sorted(os.listdir(out)) == ["00000.png", "00001.png", "manifest.csv"]
+
+
+def test_max_tries_also_bounds_a_fraction_range(tmp_path):
+    """--max-tries used to apply to --bins only: with --min/--max-fraction the error kept saying
+    "after 200 tries ... raise max_tries" however large --max-tries was."""
+    args = ["generate", "--kind", "block", "--count", 2, "--size", 32, "--min-fraction", 0.2,
+            "--max-fraction", 0.25, "--quiet"]
+    narrow = ["generate", "--kind", "block", "--count", 2, "--size", 32, "--min-fraction", 0.2,
+              "--max-fraction", 0.2005, "--quiet"]  # one 32x32 fraction (205/1024): rarely drawn
+    assert_clean_error(run(*narrow, "--out", tmp_path / "a", "--max-tries", 1), "after 1 tries")
+    r = run(*args, "--out", tmp_path / "b", "--max-tries", 5000)
+    assert r.exit_code == 0, r.output
+    with open(tmp_path / "b" / "manifest.csv") as fh:
+        assert all('"max_tries": 5000' in row["params"] for row in csv.DictReader(fh))
+    assert_clean_error(run(*args, "--out", tmp_path / "c", "--max-tries", 5, "--param", "max_tries=3"),
+                       "max_tries given twice")

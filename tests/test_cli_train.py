@@ -1,6 +1,7 @@
 """`inpaint train` end to end through click, and its one-line errors."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -145,3 +146,21 @@ def test_resume_with_fewer_steps_than_done_is_an_error_that_changes_nothing(phot
     assert r.exit_code == 1 and "at step 3, past the 2 steps asked for" in r.output
     assert "Traceback" not in r.output
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_run_folder_records_absolute_paths_so_resume_works_from_another_folder(photos, tmp_path, monkeypatch):
+    """A relative DATA_DIR was saved as typed: --resume from another working folder then failed
+    with "data folder not found"."""
+    import shutil
+
+    shutil.copytree(photos, tmp_path / "photos")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("train", "photos", "--out", "run", *TINY, "--steps", "1").exit_code == 0
+    saved = (tmp_path / "run" / "config.yaml").read_text()
+    assert f"data_dir: {tmp_path / 'photos'}\n" in saved and f"out: {tmp_path / 'run'}\n" in saved
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    r = invoke("train", "--resume", tmp_path / "run", "--steps", "2")
+    assert r.exit_code == 0 and "done: step 2" in r.output, r.output
+    assert os.listdir(elsewhere) == []

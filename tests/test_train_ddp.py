@@ -18,7 +18,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _spawn_two_ranks(settings: dict, result_dir: str, attempts: int = 3) -> None:
+def _spawn_two_ranks(settings: dict, result_dir: str, attempts: int = 3, worker=None) -> None:
     """``mp.spawn`` two ranks rendezvousing at MASTER_PORT, as under torchrun.
 
     The port is free when picked but rank 0 binds it later, so another process on a busy machine
@@ -28,12 +28,13 @@ def _spawn_two_ranks(settings: dict, result_dir: str, attempts: int = 3) -> None
     """
     for attempt in range(attempts):
         try:
-            mp.spawn(_worker, args=(2, _free_port(), settings, result_dir), nprocs=2, join=True)
+            mp.spawn(worker or _worker, args=(2, _free_port(), settings, result_dir), nprocs=2, join=True)
             return
         except mp.ProcessRaisedException as exc:
             if not any(m in str(exc) for m in ("EADDRINUSE", "DistNetworkError")) or attempt == attempts - 1:
                 raise
-            shutil.rmtree(settings["out"], ignore_errors=True)  # start the retry from scratch
+            if worker is None:
+                shutil.rmtree(settings["out"], ignore_errors=True)  # start the retry from scratch
 
 
 def _worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -> None:
@@ -76,3 +77,30 @@ def test_two_gloo_processes_end_with_identical_weights(tmp_path):
     torch.manual_seed(0)
     init = build_generator(build_config(settings).generator).state_dict()
     assert any(not torch.equal(init[k], v) for k, v in r0["generator"].items() if v.is_floating_point())
+
+
+def _failing_worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -> None:
+    from inpaint.errors import TrainingError
+
+    try:
+        _worker(rank, world, port, settings, result_dir)
+    except TrainingError as exc:
+        with open(os.path.join(result_dir, f"error{rank}.txt"), "w") as fh:
+            fh.write(str(exc))
+
+
+def test_a_run_folder_error_on_rank_0_stops_every_rank_with_one_line(tmp_path):
+    """Rank 1 used to wait at a barrier and die with a gloo "Connection closed by peer" traceback."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(4):
+        Image.fromarray(np.full((40, 50, 3), 30 * i, np.uint8)).save(photos / f"p{i}.png")
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    settings = {"data_dir": str(photos), "out": str(out), "image_size": 64, "ngf": 8, "ndf": 8,
+                "n_bottleneck": 16, "batch_size": 2, "steps": 1, "device": "cpu"}
+    _spawn_two_ranks(settings, str(tmp_path), worker=_failing_worker)
+    assert "is not empty" in (tmp_path / "error0.txt").read_text()
+    assert "rank 0 could not prepare the run folder" in (tmp_path / "error1.txt").read_text()
+    assert os.listdir(out) == ["mine.txt"]

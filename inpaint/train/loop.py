@@ -81,14 +81,23 @@ class Trainer:
             raise TrainingError(f"cannot resume: {resume} is at step {int(state['step'])}, past the "
                                 f"{self.total} steps asked for; pass a larger --steps to train further")
         self.log = None
+        failure = None
         if self.main:
             # Continuing in the checkpoint's own run folder appends to it; resuming into any
             # other --out starts a new run folder there (refused when non-empty, unless asked).
             in_place = state is not None and (
                 self.out.resolve() == ckpt.resolve_resume(resume).parent.resolve())
-            ckpt.prepare_run_dir(self.out, resuming=in_place, overwrite=overwrite)
-            atomic_write_text(self.out / "config.yaml", dump_yaml(cfg))
-        dist_utils.barrier(self.info)
+            try:
+                ckpt.prepare_run_dir(self.out, resuming=in_place, overwrite=overwrite)
+                atomic_write_text(self.out / "config.yaml", dump_yaml(cfg))
+            except (TrainingError, OSError) as exc:
+                failure = exc
+        # also the barrier after which the run folder exists: the other ranks stop with one line
+        # (not a gloo/NCCL traceback) when rank 0 could not prepare it
+        if dist_utils.any_flag(self.info, failure is not None, self.device):
+            if failure is not None:
+                raise failure
+            raise TrainingError(f"rank 0 could not prepare the run folder {self.out} (see its error)")
         self._setup_models(state)
         self.step = int(state["step"]) if state else 0
         self.last_ckpt: Path | None = None
