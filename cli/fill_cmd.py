@@ -12,10 +12,11 @@ from pathlib import Path
 import click
 
 from cli.errors import friendly_errors
+from inpaint.classical import CLASSICAL_METHODS  # OpenCV only, no torch
 from inpaint.errors import ImageError, InpaintError
 from masks.errors import MaskError
 
-METHODS = ("model", "telea", "ns")
+METHODS = ("model", *CLASSICAL_METHODS)
 
 
 class Settings:

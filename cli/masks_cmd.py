@@ -125,11 +125,11 @@ def stats(folder, invert):
 @friendly_errors
 def preview(folder, output, limit, columns, cell, invert, overwrite):
     """Write a contact sheet (PNG) of the first masks of FOLDER to OUTPUT."""
-    from masks.preview import folder_preview, write_png_atomic
-
     from pathlib import Path
 
-    if Path(output).exists() and not overwrite:
+    from masks.preview import folder_preview, write_png_atomic
+
+    if Path(output).exists() and not overwrite:  # fail before reading the whole folder
         raise MaskError(f"{output} exists; use --overwrite to replace it")
     write_png_atomic(output, folder_preview(folder, limit=limit, columns=columns, cell=cell, invert=invert),
                      overwrite=overwrite)

@@ -12,6 +12,7 @@ from click.core import ParameterSource
 from cli.errors import friendly_errors
 from inpaint.config import (BOTTLENECK_KINDS, DISCRIMINATOR_KINDS, GENERATOR_KINDS, NORM_KINDS,
                             OUTPUT_MODES, PREFILL_KINDS, UPSAMPLE_KINDS)
+from inpaint.train.config import GAN_LOSS_NAMES, REC_LOSSES  # torch-free
 
 # click option names that are not settings of the run
 _ACTIONS = ("config", "resume", "overwrite")
@@ -51,10 +52,10 @@ def _opt(*decls, **kwargs):
 @_opt("--d-norm", type=_CHOICE(NORM_KINDS), default="batch")
 @_opt("--d-layers", type=int, default=3, help="PatchGAN stride-2 layers.")
 @_opt("--conditional/--no-conditional", default=False, help="Discriminator also sees the generator input.")
-@_opt("--gan-loss", type=_CHOICE(["bce", "lsgan", "hinge"]), default="bce")
+@_opt("--gan-loss", type=_CHOICE(GAN_LOSS_NAMES), default="bce")
 @_opt("--adv-weight", type=float, default=0.001, help="Adversarial weight; 0 = plain L2 context encoder, no D.")
 @_opt("--rec-weight", type=float, default=0.999, help="Reconstruction weight.")
-@_opt("--rec-loss", type=_CHOICE(["l2", "l1"]), default="l2")
+@_opt("--rec-loss", type=_CHOICE(REC_LOSSES), default="l2")
 @_opt("--prefill", type=_CHOICE(PREFILL_KINDS), default="mean", help="How holes are pre-filled.")
 @_opt("--residual/--no-residual", default=False, help="Generator predicts a correction of the pre-fill.")
 @_opt("--mask-channel/--no-mask-channel", default=False, help="Feed the mask as a 4th input channel.")
@@ -107,8 +108,9 @@ def train(ctx, data_dir, **options):
     given = normalise(given, "options")
     layers = []
     resume = options["resume"]
+    state = None
     if resume is not None:
-        state = load_resume_state(resume)
+        state = load_resume_state(resume)  # read once: run_training reuses it
         saved = config_from_dict(dict(state["train_config"])).to_flat()
         if "out" not in given:  # continue in the run folder unless told otherwise
             saved["out"] = str(resume if resume.is_dir() else resume.parent)
@@ -123,7 +125,7 @@ def train(ctx, data_dir, **options):
         raise click.UsageError("missing --out RUN_FOLDER (or out in --config)")
     # Saved in config.yaml and the checkpoints: absolute, so --resume / --config work from any folder.
     cfg.data.data_dir, cfg.runtime.out = os.path.abspath(cfg.data.data_dir), os.path.abspath(cfg.runtime.out)
-    result = run_training(cfg, resume=resume, overwrite=options["overwrite"])
+    result = run_training(cfg, resume=resume, overwrite=options["overwrite"], resume_state=state)
     val = result.val
     summary = f"done: step {result.step}, checkpoint {result.checkpoint}"
     if val:

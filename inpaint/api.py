@@ -25,13 +25,14 @@ from PIL import Image
 from inpaint.errors import ImageError
 from inpaint.fill.engine import ClassicalFiller
 from inpaint.imageio import Photo, photo_from_array, photo_from_pil, rebuild, rebuild_array
+from masks import from_bool
 from masks.io import image_hole
 
 
 def _mask_array(mask) -> np.ndarray:
     """PIL or numpy mask → ``uint8`` ``H×W``, 255 = hole."""
     if isinstance(mask, Image.Image):
-        return image_hole(mask).astype(np.uint8) * np.uint8(255)
+        return from_bool(image_hole(mask))
     if isinstance(mask, (str, os.PathLike)):
         raise ImageError(f"fill() takes the mask as a PIL image or a numpy array, not a path: "
                          f"use PIL.Image.open({str(mask)!r})")

@@ -39,7 +39,7 @@ class GeneratorConfig:
 
     Output contract: ``mode="center"`` → ``(B, 3, image_size/2, image_size/2)``, the centre
     patch (rows/cols ``image_size/4 .. 3*image_size/4``); ``mode="full"`` → ``(B, 3, S, S)``.
-    Values in [-1, 1]. Not composited: use :func:`inpaint.composite.composite` to keep the
+    Values in [-1, 1]. Not composited: use :func:`inpaint.network_input.composite` to keep the
     known pixels. With ``residual`` the module adds its output to the (pre-filled) input
     internally, so callers always receive pixels, never a residual.
     """
@@ -88,6 +88,18 @@ class GeneratorConfig:
     @classmethod
     def from_dict(cls, data: dict) -> "GeneratorConfig":
         return _from_dict(cls, data, "generator")
+
+
+def discriminator_input_size(gcfg: GeneratorConfig) -> int:
+    """Side of what the discriminator judges: the centre patch (S/2) or the whole image (S)."""
+    return gcfg.image_size // 2 if gcfg.mode == "center" else gcfg.image_size
+
+
+def patch_output_size(size: int, n_layers: int) -> int:
+    """Side of the PatchGAN logit grid for a ``size``² input (30 for 256 with n_layers 3)."""
+    for _ in range(n_layers):
+        size = size // 2  # 4×4, stride 2, padding 1
+    return size - 2  # two 4×4 stride-1 convs with padding 1 each remove one pixel
 
 
 @dataclass

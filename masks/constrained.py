@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from masks.core import MaskGenerator, check_size
+from masks.core import MaskGenerator
 from masks.errors import MaskError
 
 
@@ -77,12 +77,6 @@ class Constrained(MaskGenerator):
     def accepts(self, fraction: float) -> bool:
         above = fraction >= self.min_fraction if self.include_min else fraction > self.min_fraction
         return above and fraction <= self.max_fraction
-
-    def __call__(self, height, width, rng):
-        height, width = check_size(height, width)
-        if not isinstance(rng, np.random.Generator):
-            raise MaskError("rng must be a numpy.random.Generator (numpy.random.default_rng(seed))")
-        return self.generate(height, width, rng)
 
     def generate(self, height, width, rng):
         self.check_possible(height, width)

@@ -100,8 +100,9 @@ class MaskGenerator:
     """Base class: subclasses are dataclasses implementing ``draw(h, w, rng) -> uint8 canvas``.
 
     ``draw`` returns a fresh uint8 canvas with values {0, 255}; ``__call__`` validates the
-    size, turns it into {0, 255} and redraws (a few times) a mask that is all-known or
-    all-hole, then repairs it so every returned mask has both kinds of pixel.
+    size and the rng, then :meth:`generate` redraws (a few times) a mask that is all-known or
+    all-hole and finally repairs it, so every returned mask has both kinds of pixel. Wrappers
+    (mixtures, constraints) override :meth:`generate` instead of ``draw``.
     """
 
     kind = "base"

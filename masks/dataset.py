@@ -23,10 +23,11 @@ from typing import Optional
 
 import numpy as np
 
+from masks.atomic import default_mode
 from masks.constrained import Constrained
 from masks.core import NVIDIA_BINS, area_bin, bin_label, check_size
 from masks.errors import MaskError
-from masks.io import default_mode, encode_png
+from masks.io import encode_png
 from masks.registry import make_generator
 
 #: Area-bin schemes for stratified datasets: name -> ((lo, hi], ...).

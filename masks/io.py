@@ -17,22 +17,22 @@ fine because of the threshold. EXIF orientation is applied, as for photos.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from masks.core import check_mask
+from masks.atomic import write_bytes_atomic
+from masks.core import check_mask, from_bool
 from masks.errors import MaskError
 
 MASK_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 
-def _hole_from_image(img: Image.Image) -> np.ndarray:
-    """PIL image → bool array, True = hole (conventions in the module docstring)."""
+def image_hole(img: Image.Image) -> np.ndarray:
+    """bool ``H×W`` hole (True) of a PIL mask image, with the conventions of :func:`load_mask`
+    (no EXIF rotation: the image is taken as it is)."""
     if img.mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")
     if img.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
@@ -57,12 +57,6 @@ def _hole_from_image(img: Image.Image) -> np.ndarray:
     return arr >= 128
 
 
-def image_hole(img: Image.Image) -> np.ndarray:
-    """bool ``H×W`` hole (True) of a PIL mask image, with the conventions of :func:`load_mask`
-    (no EXIF rotation: the image is taken as it is)."""
-    return _hole_from_image(img)
-
-
 def load_mask(path, invert: bool = False) -> np.ndarray:
     """Read a mask file → uint8 ``H×W`` with 255 = hole, 0 = known (see module docstring).
 
@@ -73,7 +67,7 @@ def load_mask(path, invert: bool = False) -> np.ndarray:
     try:
         with Image.open(path) as img:
             img = ImageOps.exif_transpose(img)
-            hole = _hole_from_image(img)
+            hole = image_hole(img)
     except FileNotFoundError:
         raise MaskError(f"mask file not found: {path}") from None
     except IsADirectoryError:
@@ -84,9 +78,7 @@ def load_mask(path, invert: bool = False) -> np.ndarray:
         raise MaskError(f"cannot read mask {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     if hole.ndim != 2 or hole.size == 0:
         raise MaskError(f"cannot read mask {path}: unexpected shape {hole.shape}")
-    if invert:
-        hole = ~hole
-    return hole.astype(np.uint8) * np.uint8(255)
+    return from_bool(~hole if invert else hole)
 
 
 def encode_png(mask: np.ndarray) -> bytes:
@@ -100,12 +92,12 @@ def encode_png(mask: np.ndarray) -> bytes:
 def validate_mask_array(mask) -> np.ndarray:
     """MaskError unless ``mask`` is a 2-D uint8 {0, 255} (or bool) array; returns uint8."""
     check_mask(mask)
-    if mask.dtype == bool:
-        return mask.astype(np.uint8) * np.uint8(255)
-    if mask.dtype != np.uint8:
-        raise MaskError(f"a mask must be uint8 with values 0/255 (or bool), got dtype {mask.dtype}")
     if mask.size == 0:
         raise MaskError("cannot save an empty mask")
+    if mask.dtype == bool:
+        return from_bool(mask)
+    if mask.dtype != np.uint8:
+        raise MaskError(f"a mask must be uint8 with values 0/255 (or bool), got dtype {mask.dtype}")
     if np.count_nonzero((mask != 0) & (mask != 255)):
         raise MaskError("a mask must only hold 0 (known) and 255 (hole); threshold it first")
     return mask
@@ -124,24 +116,3 @@ def save_mask(path, mask: np.ndarray) -> None:
     if not folder.is_dir():
         raise MaskError(f"cannot write mask: folder {folder} does not exist")
     write_bytes_atomic(path, data)
-
-
-def default_mode(directory: bool = False) -> int:
-    """Permissions a plain ``open()``/``mkdir()`` would give (``mkstemp``/``mkdtemp`` use 0600/0700)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return (0o777 if directory else 0o666) & ~umask
-
-
-def write_bytes_atomic(path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then ``os.replace`` it onto ``path``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, default_mode())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -7,8 +7,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from masks.atomic import write_bytes_atomic
 from masks.errors import MaskError
-from masks.io import encode_png, load_mask, write_bytes_atomic
+from masks.io import encode_png, load_mask
 from masks.stats import mask_files
 
 BACKGROUND = 96  # grey between cells, so black known regions stay visible

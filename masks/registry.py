@@ -15,13 +15,14 @@ MASK_KINDS: dict[str, Callable[..., MaskGenerator]] = {}
 CONSTRAINT_PARAMS = ("min_fraction", "max_fraction", "max_tries")
 
 
+#: kind name -> the dataclass whose fields the kind accepts.
+_PARAM_CLASSES: dict[str, type] = {}
+
+
 def register(name: str, factory: Callable[..., MaskGenerator], params_of=None) -> None:
     """Add a kind. ``params_of`` is the dataclass whose fields the kind accepts (default: factory)."""
     MASK_KINDS[name] = factory
     _PARAM_CLASSES[name] = params_of or factory
-
-
-_PARAM_CLASSES: dict[str, type] = {}
 
 
 def kind_fields(kind: str) -> list[dataclasses.Field]:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from masks.core import NVIDIA_BINS, bin_label, hole_fraction
+from masks.core import BIN_LABELS, NVIDIA_BINS, area_bin, hole_fraction
 from masks.errors import MaskError
 from masks.io import MASK_SUFFIXES, load_mask
 
 BELOW = f"<={NVIDIA_BINS[0][0]:g}"
 ABOVE = f">{NVIDIA_BINS[-1][1]:g}"
-HISTOGRAM_LABELS = (BELOW,) + tuple(bin_label(lo, hi) for lo, hi in NVIDIA_BINS) + (ABOVE,)
+HISTOGRAM_LABELS = (BELOW,) + BIN_LABELS + (ABOVE,)
 
 
 def mask_files(folder) -> list[Path]:
@@ -33,12 +33,7 @@ def mask_files(folder) -> list[Path]:
 
 def histogram_label(fraction: float) -> str:
     """NVIDIA bin label, or the below/above label outside (0.01, 0.6]."""
-    if fraction <= NVIDIA_BINS[0][0]:
-        return BELOW
-    for lo, hi in NVIDIA_BINS:
-        if lo < fraction <= hi:
-            return bin_label(lo, hi)
-    return ABOVE
+    return area_bin(fraction) or (BELOW if fraction <= NVIDIA_BINS[0][0] else ABOVE)
 
 
 @dataclass

@@ -217,9 +217,7 @@ def preset_factory(name: str):
     """Factory of the kind ``name`` (a LaMa preset); parameters override the preset's."""
 
     def factory(**params) -> LamaStrokeMask:
-        gen = LamaStrokeMask(**{**PRESETS[name], **params})
-        gen.kind = name  # error messages and manifests name the preset
-        return gen
+        return _lama_preset(name, params)
 
     factory.__doc__ = (f"LaMa '{name}' stroke preset ({', '.join(f'{k}={v}' for k, v in PRESETS[name].items())}); "
                        "masks over 50 % redrawn.")
@@ -240,6 +238,11 @@ def make_stroke(preset: str = "", **params) -> MaskGenerator:
     if wrong:
         raise MaskError(f"parameter(s) {', '.join(wrong)} do not apply to stroke preset {preset!r}; "
                         f"valid: preset, {', '.join(lama_fields)}")
-    gen = LamaStrokeMask(**{**PRESETS[preset], **params})
-    gen.kind = preset
+    return _lama_preset(preset, params)
+
+
+def _lama_preset(name: str, params: dict) -> LamaStrokeMask:
+    """The LaMa preset ``name`` with ``params`` overriding its values."""
+    gen = LamaStrokeMask(**{**PRESETS[name], **params})
+    gen.kind = name  # error messages and manifests name the preset
     return gen

@@ -164,3 +164,17 @@ def test_run_folder_records_absolute_paths_so_resume_works_from_another_folder(p
     r = invoke("train", "--resume", tmp_path / "run", "--steps", "2")
     assert r.exit_code == 0 and "done: step 2" in r.output, r.output
     assert os.listdir(elsewhere) == []
+
+
+def test_resume_reads_the_checkpoint_once(photos, tmp_path, monkeypatch):
+    """The command read the resumed checkpoint for its settings, then the trainer read it again."""
+    import inpaint.train.checkpoints as ckpt
+
+    out = tmp_path / "run"
+    assert invoke("train", photos, "--out", out, *TINY, "--steps", "1", "--sample-every", "0").exit_code == 0
+    reads = []
+    real = ckpt.load_checkpoint
+    monkeypatch.setattr(ckpt, "load_checkpoint", lambda path: reads.append(path) or real(path))
+    r = invoke("train", "--resume", out, "--steps", "2", "--sample-every", "0")
+    assert r.exit_code == 0, r.output
+    assert len(reads) == 1

@@ -206,3 +206,11 @@ def test_adam_steps_lower_the_reconstruction_loss(cfg):
         losses.append(loss.item())
     assert all(math.isfinite(v) for v in losses)
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_torch_free_loss_names_match_the_registries():
+    # inpaint.train.config (and the CLI choices) list the loss names without importing torch.
+    from inpaint.train.config import GAN_LOSS_NAMES, REC_LOSSES
+
+    assert set(GAN_LOSS_NAMES) == set(GAN_LOSSES)
+    assert set(REC_LOSSES) == set(RECONSTRUCTION_KINDS)

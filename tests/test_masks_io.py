@@ -137,3 +137,9 @@ def test_exif_orientation_applied_like_photos(tmp_path):
     loaded = load_mask(tmp_path / "rot.jpg")
     assert loaded.shape == (40, 20)
     assert loaded[:10].mean() > 200 and loaded[-10:].mean() < 50  # left became top
+
+
+def test_saving_an_empty_bool_mask_is_a_mask_error(tmp_path):
+    # bool masks skipped the size check and reached OpenCV, which raised cv2.error
+    with pytest.raises(MaskError, match="empty"):
+        save_mask(tmp_path / "m.png", np.zeros((0, 5), bool))

@@ -25,8 +25,10 @@ import numpy as np
 
 import masks
 from inpaint.errors import ImageError, InpaintError
+from inpaint.imageio import PHOTO_SUFFIXES, load_photo as _read_photo
+from masks.io import MASK_SUFFIXES
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+IMAGE_EXTENSIONS = PHOTO_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,7 @@ def list_images(images_dir: str | Path, limit: int | None = None) -> list[Path]:
 def load_photo(path: Path) -> np.ndarray:
     """A photo as ``uint8`` ``H×W×3`` RGB, read exactly as ``inpaint fill`` reads it
     (EXIF orientation applied, grey/palette/16-bit/alpha reduced to RGB)."""
-    from inpaint.imageio import load_photo as read
-
-    return read(path).rgb
+    return _read_photo(path).rgb
 
 
 def square_crop(image: np.ndarray, size: int) -> np.ndarray:
@@ -152,7 +152,7 @@ class FolderMasks:
     def __init__(self, folder: Path, native: bool):
         self.folder = Path(folder)
         self.native = native
-        files = [p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS]
+        files = [p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in MASK_SUFFIXES]
         if not files:
             raise InpaintError(f"no mask files in {self.folder}")
         self.by_stem = {p.stem: p for p in sorted(files)}

@@ -15,7 +15,7 @@ import numpy as np
 from inpaint.atomic import atomic_write_text
 from inpaint.errors import InpaintError
 from inpaint.eval import cases as cases_mod
-from inpaint.eval.methods import BASELINE, Method, parse_method_names, resolve_methods
+from inpaint.eval.methods import BASELINE, DEFAULT_METHODS, Method, parse_method_names, resolve_methods
 from inpaint.eval.report import GalleryCase, masked_input, write_report, write_thumbnail
 from inpaint.eval.runner import METRICS, ROW_FIELDS, run_evaluation, score_case
 from inpaint.eval.summary import case_margins, json_safe, summarize
@@ -30,7 +30,7 @@ class EvalSettings:
     images_dir: str
     report_dir: str
     checkpoints: list[str] = field(default_factory=list)
-    methods: str = "model,telea,ns"
+    methods: str = DEFAULT_METHODS
     masks: str | None = None  # folder (matched by stem) or one file
     mask_kinds: list[str] = field(default_factory=list)  # default: ["center"] when masks is None
     count_per_image: int = 1

@@ -54,8 +54,12 @@ def _bins(rows) -> list[str]:
     return [b for b in BIN_LABELS if b in present] + [ALL]
 
 
+def _matches(row: dict, kind: str, bin_: str) -> bool:
+    return (kind == ALL or row["kind"] == kind) and (bin_ == ALL or row["bin"] == bin_)
+
+
 def _select(rows, kind: str, bin_: str):
-    return [r for r in rows if (kind == ALL or r["kind"] == kind) and (bin_ == ALL or r["bin"] == bin_)]
+    return [r for r in rows if _matches(r, kind, bin_)]
 
 
 def group_stats(rows: list[dict], metrics: tuple[str, ...]) -> list[dict]:
@@ -86,8 +90,7 @@ def paired_margins(rows: list[dict], models: list[str], baseline: str = BASELINE
                  if r["method"] == model and (r["image"], r["mask_id"]) in base]
         for kind in _kinds(rows):
             for bin_ in _bins(rows):
-                sel = [(m, b) for m, b in pairs
-                       if (kind == ALL or m["kind"] == kind) and (bin_ == ALL or m["bin"] == bin_)]
+                sel = [(m, b) for m, b in pairs if _matches(m, kind, bin_)]
                 if not sel:
                     continue
                 entry = {"method": model, "baseline": baseline, "kind": kind, "bin": bin_, "n": len(sel)}

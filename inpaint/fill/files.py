@@ -6,8 +6,7 @@ from pathlib import Path
 
 from inpaint.errors import ImageError
 from inpaint.imageio import PHOTO_SUFFIXES
-
-MASK_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+from masks.io import MASK_SUFFIXES
 
 
 def _files(folder: Path, suffixes) -> list[Path]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from inpaint.config import DiscriminatorConfig, GeneratorConfig
+from inpaint.config import DiscriminatorConfig, GeneratorConfig, discriminator_input_size
 from inpaint.models.context_encoder import ContextEncoder
 from inpaint.models.discriminators import DCGANDiscriminator, PatchDiscriminator
 from inpaint.models.flops import count_generator_flops, count_parameters
@@ -28,11 +28,6 @@ def build_generator(cfg: GeneratorConfig) -> nn.Module:
     """Validate ``cfg`` and build its generator (DCGAN-initialised, in training mode)."""
     cfg.validate()
     return GENERATORS[cfg.kind](cfg)
-
-
-def discriminator_input_size(gcfg: GeneratorConfig) -> int:
-    """Side of what the discriminator judges: the centre patch (S/2) or the whole image (S)."""
-    return gcfg.image_size // 2 if gcfg.mode == "center" else gcfg.image_size
 
 
 def build_discriminator(dcfg: DiscriminatorConfig, gcfg: GeneratorConfig) -> nn.Module:

@@ -15,7 +15,7 @@ import math
 import torch
 from torch import nn
 
-from inpaint.config import DiscriminatorConfig, GeneratorConfig
+from inpaint.config import DiscriminatorConfig, patch_output_size
 from inpaint.models.layers import center_crop, conv_with_norm, init_dcgan
 
 
@@ -53,31 +53,22 @@ class DCGANDiscriminator(_Conditional):
         super().__init__(patch_size, cond_channels, center)
         n_down = int(math.log2(patch_size // 4))
         norm_bias = dcfg.norm == "spectral"  # a following norm layer makes a bias redundant
+        first_norm = "spectral" if dcfg.norm == "spectral" else None  # first and last: no norm layer
         layers: list[nn.Module] = []
         prev = 3 + cond_channels
         for i in range(n_down):
             ch = dcfg.ndf * min(2 ** i, 8)
             conv = nn.Conv2d(prev, ch, 4, 2, 1, bias=(i == 0) or norm_bias)
-            if i == 0:
-                layers += conv_with_norm(conv, ch, "spectral" if dcfg.norm == "spectral" else None)
-            else:
-                layers += conv_with_norm(conv, ch, dcfg.norm)
+            layers += conv_with_norm(conv, ch, first_norm if i == 0 else dcfg.norm)
             layers.append(nn.LeakyReLU(0.2, inplace=True))
             prev = ch
         final = nn.Conv2d(prev, 1, 4, 1, 0)
-        layers += conv_with_norm(final, 1, "spectral" if dcfg.norm == "spectral" else None)
+        layers += conv_with_norm(final, 1, first_norm)
         self.net = nn.Sequential(*layers)
         init_dcgan(self)
 
     def forward(self, x: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
         return self.net(self._input(x, condition)).flatten(1)
-
-
-def patch_output_size(size: int, n_layers: int) -> int:
-    """Side of the PatchGAN logit grid for a ``size``² input (30 for 256 with n_layers 3)."""
-    for _ in range(n_layers):
-        size = size // 2  # 4×4, stride 2, padding 1
-    return size - 2  # two 4×4 stride-1 convs with padding 1 each remove one pixel
 
 
 class PatchDiscriminator(_Conditional):

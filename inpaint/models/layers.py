@@ -11,6 +11,8 @@ from torch import nn
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
+from inpaint.network_input import center_box
+
 
 def _batch(channels: int) -> nn.Module:
     return nn.BatchNorm2d(channels)
@@ -70,9 +72,8 @@ def init_dcgan(module: nn.Module) -> None:
 
 def center_crop(x: torch.Tensor) -> torch.Tensor:
     """Centre half ``(B, C, S/2, S/2)`` of ``(B, C, S, S)``: rows/cols ``S/4 .. 3S/4``
-    (the same box as :func:`inpaint.network_input.center_box`)."""
-    size = x.shape[-1]
-    a, b = size // 4, size - size // 4
+    (:func:`inpaint.network_input.center_box`)."""
+    a, b = center_box(x.shape[-1])
     return x[..., a:b, a:b]
 
 

@@ -21,11 +21,11 @@ from inpaint.train.config import (
 )
 
 
-def run_training(cfg, resume=None, overwrite=False):
+def run_training(cfg, resume=None, overwrite=False, resume_state=None):
     """See :func:`inpaint.train.loop.run_training` (imported lazily: it needs torch)."""
     from inpaint.train.loop import run_training as _run
 
-    return _run(cfg, resume=resume, overwrite=overwrite)
+    return _run(cfg, resume=resume, overwrite=overwrite, resume_state=resume_state)
 
 
 __all__ = ["SETTINGS", "TrainConfig", "build_config", "config_from_dict", "dump_yaml", "normalise",

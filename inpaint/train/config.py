@@ -19,11 +19,14 @@ from typing import Any, Optional
 
 import yaml
 
-from inpaint.config import DiscriminatorConfig, GeneratorConfig
+from inpaint.config import (DiscriminatorConfig, GeneratorConfig, discriminator_input_size,
+                            patch_output_size)
 from inpaint.errors import TrainingError
 
+# The keys of inpaint.losses.RECONSTRUCTION_KINDS / GAN_LOSSES, repeated here because that
+# module imports torch; tests/test_losses.py checks that the two lists agree.
 REC_LOSSES = ("l2", "l1")
-GAN_LOSS_NAMES = ("bce", "lsgan", "hinge")  # checked again against inpaint.losses.GAN_LOSSES
+GAN_LOSS_NAMES = ("bce", "lsgan", "hinge")
 CE_SHORT_SIDE = 350  # Context Encoders load 128-px crops from images with a 350-px short side
 CE_CROP = 128
 
@@ -270,11 +273,10 @@ def validate(cfg: TrainConfig) -> TrainConfig:
             raise TrainingError(message)
     dc, g = cfg.discriminator, cfg.generator
     if cfg.adversarial and dc.kind == "patch":
-        # same arithmetic as inpaint.models.discriminators.patch_output_size (torch-free here)
-        judged = g.image_size // 2 if g.mode == "center" else g.image_size
-        side, deepest = judged, 0
-        while side // 2 - 2 >= 1:
-            side, deepest = side // 2, deepest + 1
+        judged = discriminator_input_size(g)
+        deepest = 0
+        while patch_output_size(judged, deepest + 1) >= 1:
+            deepest += 1
         if dc.n_layers > deepest:
             raise TrainingError(f"d_layers {dc.n_layers} is too deep for the patch discriminator on "
                                 f"{judged}x{judged} inputs (at most {deepest})")

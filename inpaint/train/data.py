@@ -15,8 +15,9 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from inpaint.errors import TrainingError
+from inpaint.imageio import PHOTO_SUFFIXES
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
+IMAGE_SUFFIXES = PHOTO_SUFFIXES
 SPLIT_SALT = b"inpaint-val-split-v1"  # fixed: the split never depends on --seed
 # What PIL raises for files that are not (complete, sane) images.
 _READ_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, Image.DecompressionBombError)
@@ -47,8 +48,9 @@ def split_files(files: list[Path], root: str | Path, val_fraction: float) -> tup
     moves an existing photo between the sets. With at least 2 files and a positive fraction the
     validation set holds at least one file and the training set at least one."""
     root = Path(root)
-    val = [p for p in files if is_validation(p, root, val_fraction)]
-    train = [p for p in files if not is_validation(p, root, val_fraction)]
+    in_val = [is_validation(p, root, val_fraction) for p in files]
+    val = [p for p, v in zip(files, in_val) if v]
+    train = [p for p, v in zip(files, in_val) if not v]
     if val_fraction > 0 and not val and len(train) >= 2:
         val, train = train[-1:], train[:-1]
     if not train:  # everything hashed into validation: training needs the photos more

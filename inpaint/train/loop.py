@@ -44,11 +44,15 @@ class TrainResult:
     val: dict | None  # last validation figures (rank 0)
 
 
-def run_training(cfg: TrainConfig, resume: str | Path | None = None, overwrite: bool = False) -> TrainResult:
-    """Train as ``cfg`` says; under torchrun every process calls this. Raises TrainingError."""
+def run_training(cfg: TrainConfig, resume: str | Path | None = None, overwrite: bool = False,
+                 resume_state: dict | None = None) -> TrainResult:
+    """Train as ``cfg`` says; under torchrun every process calls this. Raises TrainingError.
+
+    ``resume_state``: the checkpoint of ``resume`` when the caller already loaded it (with
+    :func:`inpaint.train.checkpoints.load_resume_state`), so it is not read from disk twice."""
     trainer = None
     try:
-        trainer = Trainer(cfg, resume, overwrite)
+        trainer = Trainer(cfg, resume, overwrite, resume_state)
         return trainer.run()
     finally:
         if trainer is not None:
@@ -58,7 +62,7 @@ def run_training(cfg: TrainConfig, resume: str | Path | None = None, overwrite: 
 
 
 class Trainer:
-    def __init__(self, cfg: TrainConfig, resume=None, overwrite: bool = False):
+    def __init__(self, cfg: TrainConfig, resume=None, overwrite: bool = False, resume_state: dict | None = None):
         self.cfg = cfg
         self.info = dist_utils.env_info()
         self.device = dist_utils.setup(self.info, resolve_device(cfg.runtime.device))
@@ -73,7 +77,7 @@ class Trainer:
             raise TrainingError("no output folder: pass --out RUN_FOLDER")
         state = None
         if resume:
-            state = ckpt.load_resume_state(resume)
+            state = resume_state if resume_state is not None else ckpt.load_resume_state(resume)
             ckpt.check_compatible(state, cfg.generator.to_dict(),
                                   cfg.discriminator.to_dict() if cfg.adversarial else None, resume)
         self._setup_data()
@@ -276,7 +280,7 @@ class Trainer:
         if self.validator is not None:
             batch = self.validator.first_batch()
         else:
-            # no held-out images: show (fixed, epoch-0) training crops
+            # no held-out images: show training crops (those of the current epoch)
             batch = {k: torch.stack([self.train_set[i][k] for i in range(min(GRID_ROWS, len(self.train_set)))])
                      for k in ("image", "mask", "input")}
         batch = {k: v[:GRID_ROWS] for k, v in batch.items()}

@@ -23,7 +23,7 @@ from torch.utils.data import Dataset
 from inpaint.config import GeneratorConfig
 from inpaint.network_input import network_input
 from inpaint.prefill import prefill
-from inpaint.tensors import mask_to_tensor
+from inpaint.tensors import image_to_tensor, mask_to_tensor
 from inpaint.train.data import _READ_ERRORS, center_crop_spec, load_crop, random_crop_spec
 
 VAL_STREAM = 2**31 - 1  # rng "epoch" of the fixed validation masks (never a training epoch)
@@ -38,21 +38,12 @@ def mask_generator(kind: str, gcfg: GeneratorConfig):
     return make_generator(kind)
 
 
-def _to_tensor(image: np.ndarray) -> torch.Tensor:
-    # Same values as inpaint.tensors.image_to_tensor, computed in numpy: small strided torch
-    # ops in the loader thread cost milliseconds each on a busy multi-threaded CPU.
-    chw = np.ascontiguousarray(image.transpose(2, 0, 1)).astype(np.float32)
-    chw /= np.float32(127.5)
-    chw -= np.float32(1.0)
-    return torch.from_numpy(chw)
-
-
 def make_sample(crop: np.ndarray, mask: np.ndarray, gcfg: GeneratorConfig) -> dict[str, torch.Tensor]:
     """crop ``uint8`` S×S×3, mask ``uint8`` S×S (255 = hole) → the sample dict (see module doc)."""
     filled = prefill(crop, mask, gcfg.prefill)
     m = mask_to_tensor(mask)
-    inp = network_input(_to_tensor(filled)[None], m[None], gcfg)[0]
-    return {"image": _to_tensor(crop), "mask": m, "input": inp}
+    inp = network_input(image_to_tensor(filled)[None], m[None], gcfg)[0]
+    return {"image": image_to_tensor(crop), "mask": m, "input": inp}
 
 
 class InpaintDataset(Dataset):

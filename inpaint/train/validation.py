@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-import numpy as np
 import torch
 
 from inpaint.classical import classical_fill
 from inpaint.metrics import fill_metrics, finite_mean
 from inpaint.network_input import composite
-from inpaint.tensors import tensor_to_image
+from inpaint.tensors import tensor_to_image, tensor_to_mask
 
 METRIC_KEYS = ("psnr_hole", "ssim_hole", "l1_hole")
 
@@ -34,7 +33,7 @@ class Validator:
         rows = []
         for batch in self.batches:
             for img, mask in zip(batch["image"], batch["mask"]):
-                target, hole = tensor_to_image(img), _mask_uint8(mask)
+                target, hole = tensor_to_image(img), tensor_to_mask(mask)
                 rows.append(fill_metrics(classical_fill(target, hole, "telea"), target, hole))
         self.telea = _mean_metrics(rows)
 
@@ -55,7 +54,7 @@ class Validator:
                 image, mask = batch["image"], batch["mask"]
                 out = composite(pred.float().cpu(), image, mask)
                 for o, img, m in zip(out, image, mask):
-                    rows.append(fill_metrics(tensor_to_image(o), tensor_to_image(img), _mask_uint8(m)))
+                    rows.append(fill_metrics(tensor_to_image(o), tensor_to_image(img), tensor_to_mask(m)))
         finally:
             generator.train(was_training)
         return _mean_metrics(rows)
@@ -63,6 +62,3 @@ class Validator:
     def first_batch(self) -> dict:
         return self.batches[0]
 
-
-def _mask_uint8(mask: torch.Tensor) -> np.ndarray:
-    return (mask[0].numpy() > 0.5).astype(np.uint8) * 255
