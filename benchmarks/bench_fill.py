@@ -3,15 +3,16 @@
     .venv/bin/python benchmarks/bench_fill.py [--sizes 512 1024 2048] [--checkpoint PATH]
 
 Photo: ``skimage.data.astronaut()`` resized (a real photo, not noise). Holes: 25 % of the
-photo as one block, and separately as a set of free-form strokes. Models: a randomly
+photo as one block, and separately as a set of free-form strokes. Models: the default model
+shipped with inpaint (``inpaint/weights/default.pt``) when present, a randomly
 initialised model of the default CE architecture (GeneratorConfig defaults: ce, 128 px,
 ngf 64, conv bottleneck 4000) — speed does not depend on the weights — and ``--checkpoint``
 when given. Everything runs on the CPU in this process with the same thread count, so the
 printed ratios (model time / Telea time, measured in the same run) are what to compare;
 absolute times are noisy on a shared machine. Target: model/Telea ≤ 1.0 at 1024².
 
-Peak memory: a separate Python process does one 4096² fill (block hole, then strokes; default
-CE) and reports its peak RSS (``resource.getrusage``, includes the interpreter and torch).
+Peak memory: a separate Python process does one 4096² fill (block hole, then strokes; the
+shipped default model, else the default CE) and reports its peak RSS (``resource.getrusage``, includes the interpreter and torch).
 """
 
 from __future__ import annotations
@@ -68,6 +69,12 @@ def default_model_filler(checkpoint=None, refine=None):
     return ModelFiller(model, cfg, "cpu", refine=refine)
 
 
+def shipped_default():
+    from inpaint.default_model import default_checkpoint
+
+    return default_checkpoint()
+
+
 def best_time(fn, repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
@@ -82,7 +89,7 @@ def child_peak(size: int, hole: str) -> None:
     import torch
 
     torch.set_num_threads(1)
-    filler = default_model_filler()
+    filler = default_model_filler(shipped_default())
     image = photo(size)
     mask = block_mask(size) if hole == "block" else stroke_mask(size)
     t0 = time.perf_counter()
@@ -118,8 +125,10 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
-    fillers = {"opencv telea r3": OpenCVTelea(), "engine telea": ClassicalFiller("telea"),
-               "ce-default(random)": default_model_filler()}
+    fillers = {"opencv telea r3": OpenCVTelea(), "engine telea": ClassicalFiller("telea")}
+    if shipped_default() is not None:
+        fillers["default model"] = default_model_filler(shipped_default())
+    fillers["ce-default(random)"] = default_model_filler()
     if args.refine:
         fillers[f"ce-default --refine {args.refine:g}"] = default_model_filler(refine=args.refine)
     if args.checkpoint:
@@ -140,7 +149,8 @@ def main() -> None:
         result = subprocess.run([sys.executable, __file__, "--child", str(args.memory_size), "--child-hole", hole],
                                 capture_output=True, text=True, check=True)
         stats = json.loads(result.stdout.strip().splitlines()[-1])
-        print(f"peak RSS of a separate process filling {args.memory_size}² ({hole}, default CE): "
+        model = "shipped default model" if shipped_default() else "default CE"
+        print(f"peak RSS of a separate process filling {args.memory_size}² ({hole}, {model}): "
               f"{stats['peak_mib']:.0f} MiB (fill {stats['seconds']:.2f} s; limit 2048 MiB; "
               f"importing torch alone is ~620 MiB here)")
 

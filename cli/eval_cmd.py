@@ -41,7 +41,8 @@ def format_summary_table(summary: dict) -> str:
 @click.command(name="eval")
 @click.argument("images_dir", type=click.Path())
 @click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(),
-              help="Model checkpoint to score (repeat for several); each becomes a method 'model:<name>'.")
+              help="Model checkpoint to score (repeat for several); each becomes a method 'model:<name>'. "
+                   "Default: the model shipped with inpaint.")
 @click.option("--methods", default="model,telea,ns", show_default=True,
               help="Comma-separated methods: model (one per --checkpoint), telea, ns.")
 @click.option("--out", "report_dir", required=True, type=click.Path(),

@@ -1,4 +1,4 @@
-"""The model shipped with the package: ``inpaint/weights/default.pt`` (not shipped yet).
+"""The model shipped with the package: ``inpaint/weights/default.pt``.
 
 Filling with a model and no ``--checkpoint`` resolves it here; once the file exists it is used
 automatically, with no code change."""

@@ -62,6 +62,23 @@ def test_classical_rows_without_checkpoint(photos, tmp_path):
     assert (out / "report.html").is_file() and (out / "summary.json").is_file()
 
 
+def test_shipped_default_model_is_evaluated_without_checkpoint(photos, tmp_path, tiny_checkpoint, monkeypatch):
+    import shutil
+
+    import inpaint.default_model as dm
+
+    shipped = tmp_path / "weights" / "default.pt"
+    shipped.parent.mkdir()
+    shutil.copy(tiny_checkpoint, shipped)
+    monkeypatch.setattr(dm, "DEFAULT_CHECKPOINT", shipped)
+    out = tmp_path / "r"
+    res = _invoke(photos, "--out", out, "--size", 32, "--mask-kind", "block", "--methods", "model,telea",
+                  "--no-progress")
+    assert res.exit_code == 0, res.output
+    assert {r["method"] for r in _csv(out / "metrics.csv")} == {"model:default", "telea"}
+    assert "default model shipped with inpaint" in res.output
+
+
 def test_model_row_from_tiny_checkpoint(photos, tmp_path, tiny_checkpoint):
     out = tmp_path / "r"
     res = _invoke(photos, "--checkpoint", tiny_checkpoint, "--out", out, "--size", 64, "--mask-kind", "center",

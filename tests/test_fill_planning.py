@@ -85,3 +85,15 @@ def test_window_geometry_round_trips_with_reflection():
     assert np.array_equal(win[19], win[20])
     back = map_back(win, geo)
     assert np.array_equal(back, img[0:44, 40:70])
+
+
+def test_centre_model_sees_the_training_hole_at_its_own_scale():
+    # The CE centre hole (56² in a 128 crop, overlap 4) is exactly what a centre model was
+    # trained on: its window must be the crop itself, not a down-scaled larger one.
+    hole = np.zeros((128, 128), bool)
+    hole[36:92, 36:92] = True
+    (window,) = plan_windows(hole, 128, "center", 4)[1]
+    assert (window.top, window.left, window.side) == (0, 0, 128)
+    # one pixel more than the inner square needs a down-scaled window
+    hole[35:92, 35:92] = True
+    assert plan_windows(hole, 128, "center", 4)[1][0].side > 128

@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from inpaint.classical import CLASSICAL_METHODS
+from inpaint.default_model import default_checkpoint
 from inpaint.errors import InpaintError
 
 BASELINE = "telea"  # every model is compared with it, case by case
@@ -70,8 +71,9 @@ def _default_classical(name: str):
 
 def resolve_methods(names: list[str], checkpoints: list[Path], device: str = "auto",
                     notes: list[str] | None = None, loader=None, classical=None) -> list[Method]:
-    """Turn method names into fillers. ``model`` expands to one method per checkpoint and is
-    dropped (with a note) when there is none. ``loader(path, device)`` and ``classical(name)``
+    """Turn method names into fillers. ``model`` expands to one method per checkpoint; with
+    none it is the shipped default model (``model:default``), or dropped with a note when the
+    package has none. ``loader(path, device)`` and ``classical(name)``
     return objects with ``fill_array``; they default to :class:`inpaint.api.Inpainter`."""
     loader = loader or _default_loader
     classical = classical or _default_classical
@@ -79,9 +81,13 @@ def resolve_methods(names: list[str], checkpoints: list[Path], device: str = "au
     methods: list[Method] = []
     for name in names:
         if name == MODEL:
-            if not checkpoints:
+            paths = list(checkpoints)
+            if not paths and default_checkpoint() is not None:
+                paths = [default_checkpoint()]
+                notes.append("no --checkpoint given: the default model shipped with inpaint is evaluated")
+            elif not paths:
                 notes.append("no --checkpoint given: the model rows are left out (classical fills only)")
-            for label, path in zip(model_names(checkpoints), checkpoints):
+            for label, path in zip(model_names(paths), paths):
                 methods.append(Method(label, loader(Path(path), device).fill_array, True, str(path)))
         else:
             methods.append(Method(name, classical(name).fill_array))

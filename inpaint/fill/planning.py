@@ -13,8 +13,9 @@ size ``S``:
   to it: the *coarse* window (the whole photo, reflection-padded to a square, down-scaled).
 * ``center`` models: the hole must land inside the inner hole square the model was trained
   with, ``center_box(S)`` shrunk by ``overlap`` (``inner = S/2 - 2·overlap`` px). The window is
-  centred on the hole with side ``ceil((E + 2)·S / (inner - 2))`` (the +2 / −2 absorb rounding
-  and the one-pixel growth of a down-scaled mask), so any hole fits — even one covering the
+  centred on the hole with side ``S`` when ``E <= inner`` (the model's own scale), else
+  ``ceil((E + 2)·S / (inner - 2))`` (the +2 / −2 absorb rounding and the one-pixel growth of a
+  down-scaled mask), so any hole fits — even one covering the
   whole photo, in a window mostly made of reflections. Nothing is refused for its shape; the
   engine re-checks the fit after scaling and grows the window if rounding ever breaks it.
 """
@@ -69,7 +70,9 @@ def window_side(extent, size: int, mode: str, overlap: int, longest: int):
     extent = np.asarray(extent, dtype=np.float64)
     if mode == "center":
         inner = size // 2 - 2 * overlap
-        side = np.ceil((extent + 2) * size / max(inner - 2, 1))
+        # A hole that fits the inner square as it is gets the model's own scale (side S, exactly
+        # what it was trained on); larger ones a down-scaled window with a rounding margin.
+        side = np.where(extent <= inner, size, np.ceil((extent + 2) * size / max(inner - 2, 1)))
         return np.maximum(side, min(size, longest)).astype(np.int64)
     side = np.maximum(2 * extent + 2, min(size, longest))
     return np.minimum(side, longest).astype(np.int64)
