@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Rebuild the default model shipped as inpaint/weights/default.pt, from public photos, on a CPU.
 #
-#   bash scripts/train_default_model.sh [STEPS]      (default 20000; about 1 h on 2 CPU cores)
+#   bash scripts/train_default_model.sh [STEPS]      (default 25000: the shipped model; about 1 h on 2 CPU cores)
 #
 # The recipe (see docs/architecture.md and the README's "Default model" section): a small U-Net
 # that sees the photo pre-filled by OpenCV Telea plus the mask, and learns a correction of that
 # fill (residual), with an L1 loss on mixed holes (blocks, noise regions, strokes). Starting from
 # the classical fill lets it keep Telea where Telea is right and improve where it is not.
 set -euo pipefail
-steps=${1:-20000}
+steps=${1:-25000}
 cd "$(dirname "$0")/.."
 [ -d data/train-photos ] || python benchmarks/data/fetch_train_photos.py data/train-photos
 inpaint train data/train-photos --out runs/default --overwrite \
