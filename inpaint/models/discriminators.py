@@ -45,6 +45,27 @@ class _Conditional(nn.Module):
         return torch.cat([x, condition.to(x.dtype)], dim=1)
 
 
+def _edge_norm(dcfg: DiscriminatorConfig) -> str | None:
+    """The first and last convs get no norm layer (spectral norm still applies to them)."""
+    return "spectral" if dcfg.norm == "spectral" else None
+
+
+def _conv_stack(dcfg: DiscriminatorConfig, in_channels: int, strides: list[int]):
+    """4×4 convs, one per stride, widening ``ndf·2^i`` (capped at 8·ndf), each followed by its
+    norm and LeakyReLU 0.2. Returns ``(layers, last width)``."""
+    # a following norm layer makes a bias redundant; spectral norm adds no layer, so keep it
+    norm_bias = dcfg.norm == "spectral"
+    layers: list[nn.Module] = []
+    prev = in_channels
+    for i, stride in enumerate(strides):
+        ch = dcfg.ndf * min(2 ** i, 8)
+        conv = nn.Conv2d(prev, ch, 4, stride, 1, bias=(i == 0) or norm_bias)
+        layers += conv_with_norm(conv, ch, _edge_norm(dcfg) if i == 0 else dcfg.norm)
+        layers.append(nn.LeakyReLU(0.2, inplace=True))
+        prev = ch
+    return layers, prev
+
+
 class DCGANDiscriminator(_Conditional):
     """CE's discriminator: 4×4 stride-2 convs ndf→2ndf→4ndf→8ndf (capped at 8·ndf) down to 4×4,
     norm after all but the first, LeakyReLU 0.2, then a 4×4 conv to one logit ``(B, 1)``."""
@@ -52,18 +73,8 @@ class DCGANDiscriminator(_Conditional):
     def __init__(self, dcfg: DiscriminatorConfig, patch_size: int, cond_channels: int, center: bool):
         super().__init__(patch_size, cond_channels, center)
         n_down = int(math.log2(patch_size // 4))
-        norm_bias = dcfg.norm == "spectral"  # a following norm layer makes a bias redundant
-        first_norm = "spectral" if dcfg.norm == "spectral" else None  # first and last: no norm layer
-        layers: list[nn.Module] = []
-        prev = 3 + cond_channels
-        for i in range(n_down):
-            ch = dcfg.ndf * min(2 ** i, 8)
-            conv = nn.Conv2d(prev, ch, 4, 2, 1, bias=(i == 0) or norm_bias)
-            layers += conv_with_norm(conv, ch, first_norm if i == 0 else dcfg.norm)
-            layers.append(nn.LeakyReLU(0.2, inplace=True))
-            prev = ch
-        final = nn.Conv2d(prev, 1, 4, 1, 0)
-        layers += conv_with_norm(final, 1, first_norm)
+        layers, prev = _conv_stack(dcfg, 3 + cond_channels, [2] * n_down)
+        layers += conv_with_norm(nn.Conv2d(prev, 1, 4, 1, 0), 1, _edge_norm(dcfg))
         self.net = nn.Sequential(*layers)
         init_dcgan(self)
 
@@ -81,19 +92,8 @@ class PatchDiscriminator(_Conditional):
         if patch_output_size(patch_size, dcfg.n_layers) < 1:
             raise ValueError(f"patch discriminator with n_layers {dcfg.n_layers} is too deep for "
                              f"{patch_size}×{patch_size} inputs")
-        norm_bias = dcfg.norm == "spectral"
-        first_norm = "spectral" if dcfg.norm == "spectral" else None
-        prev = 3 + cond_channels
-        layers: list[nn.Module] = []
-        for i in range(dcfg.n_layers + 1):
-            ch = dcfg.ndf * min(2 ** i, 8)
-            stride = 2 if i < dcfg.n_layers else 1
-            conv = nn.Conv2d(prev, ch, 4, stride, 1, bias=(i == 0) or norm_bias)
-            layers += conv_with_norm(conv, ch, first_norm if i == 0 else dcfg.norm)
-            layers.append(nn.LeakyReLU(0.2, inplace=True))
-            prev = ch
-        final = nn.Conv2d(prev, 1, 4, 1, 1)
-        layers += conv_with_norm(final, 1, first_norm)
+        layers, prev = _conv_stack(dcfg, 3 + cond_channels, [2] * dcfg.n_layers + [1])
+        layers += conv_with_norm(nn.Conv2d(prev, 1, 4, 1, 1), 1, _edge_norm(dcfg))
         self.net = nn.Sequential(*layers)
         init_dcgan(self)
 
