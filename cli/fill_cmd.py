@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -19,12 +20,15 @@ from masks.errors import MaskError
 METHODS = ("model", *CLASSICAL_METHODS)
 
 
+@dataclass(frozen=True)
 class Settings:
-    """The options that shape every fill of a run (one object, passed around)."""
+    """The options that shape every fill of a run."""
 
-    def __init__(self, invert, dilate, resize_mask, jpeg_quality, overwrite):
-        self.invert, self.dilate, self.resize_mask = invert, dilate, resize_mask
-        self.jpeg_quality, self.overwrite = jpeg_quality, overwrite
+    invert: bool
+    dilate: int
+    resize_mask: bool
+    jpeg_quality: int
+    overwrite: bool
 
 
 def _note(message: str) -> None:
