@@ -12,7 +12,7 @@ from click.core import ParameterSource
 from cli.errors import friendly_errors
 from inpaint.config import (BOTTLENECK_KINDS, DISCRIMINATOR_KINDS, GENERATOR_KINDS, NORM_KINDS,
                             OUTPUT_MODES, PREFILL_KINDS, UPSAMPLE_KINDS)
-from inpaint.train.config import GAN_LOSS_NAMES, REC_LOSSES  # torch-free
+from inpaint.train.config import GAN_LOSS_NAMES, LR_SCHEDULES, REC_LOSSES  # torch-free
 
 # click option names that are not settings of the run
 _ACTIONS = ("config", "resume", "overwrite")
@@ -32,6 +32,9 @@ def _opt(*decls, **kwargs):
       help="YAML/TOML file of settings (same names as the options); flags override it.")
 @_opt("--mask", default="center", help="Mask kind from the masks registry (center, block, region, "
       "stroke, mixed, thin, medium, thick, ...).")
+@_opt("--mask-mix", default="", show_default=False,
+      help="With --mask mixed: kind=weight,... e.g. center=1,block=1,region=1,stroke=1 "
+      "[default: block, region, stroke equally].")
 @_opt("--mode", type=_CHOICE(OUTPUT_MODES), default=None, show_default=False,
       help="Output mode [default: center for --mask center, else full].")
 @_opt("--steps", type=int, default=None, show_default=False, help="Total steps [default: 10000].")
@@ -64,6 +67,8 @@ def _opt(*decls, **kwargs):
       help="Decoder up-sampling (bilinear avoids checkerboard artefacts).")
 @_opt("--dropout", type=float, default=0.5, help="U-Net decoder / channel-wise bottleneck dropout.")
 @_opt("--lr", type=float, default=2e-4, help="Generator learning rate; the discriminator's is lr x 0.1.")
+@_opt("--lr-schedule", type=_CHOICE(LR_SCHEDULES), default="constant",
+      help="constant, or cosine decay of both learning rates to 0 over the run.")
 @_opt("--seed", type=int, default=0)
 @_opt("--device", default="auto", help="auto, cpu, cuda or cuda:N.")
 @_opt("--amp/--no-amp", default=False, help="Mixed precision: bf16 (CPU, recent GPUs) or fp16 + GradScaler.")

@@ -110,3 +110,43 @@ def test_patch_discriminator_depth_is_checked_against_what_it_judges():
                           "d_layers": deepest + 1})
     # no discriminator is built without the adversarial loss
     build_config({"image_size": 64, "discriminator": "patch", "d_layers": 9, "adv_weight": 0})
+
+
+def test_mask_mix_is_parsed_checked_and_needs_mixed():
+    from inpaint.train.config import parse_mask_mix
+
+    cfg = build_config({"mask": "mixed", "mask_mix": "center=2, block=1,stroke"})
+    assert parse_mask_mix(cfg.data.mask_mix) == {"center": 2.0, "block": 1.0, "stroke": 1.0}
+    with pytest.raises(TrainingError, match="needs --mask mixed"):
+        build_config({"mask": "block", "mask_mix": "block=1"})
+    with pytest.raises(TrainingError, match="mask mix: .*unknown mask kind 'triangle'"):
+        build_config({"mask": "mixed", "mask_mix": "triangle=1"})
+    with pytest.raises(TrainingError, match="weight of 'block' must be a number"):
+        build_config({"mask": "mixed", "mask_mix": "block=lots"})
+    with pytest.raises(TrainingError, match="at least one weight must be positive"):
+        build_config({"mask": "mixed", "mask_mix": "block=0"})
+
+
+def test_mask_mix_reaches_the_training_masks():
+    """Only centre holes in the mix → every training mask is the centre square."""
+    import numpy as np
+
+    from inpaint.config import GeneratorConfig
+    from inpaint.train.samples import mask_generator
+
+    gen = mask_generator("mixed", GeneratorConfig(mode="full"), {"center": 1.0, "block": 0.0})
+    first = gen.generate(64, 64, np.random.default_rng(0))
+    for seed in range(1, 6):
+        assert np.array_equal(gen.generate(64, 64, np.random.default_rng(seed)), first)
+    assert 0 < (first == 255).mean() < 0.5
+
+
+def test_lr_schedules():
+    from inpaint.train.step import lr_factor
+
+    assert [lr_factor("constant", s, 100) for s in (0, 50, 99)] == [1.0, 1.0, 1.0]
+    cos = [lr_factor("cosine", s, 100) for s in range(100)]
+    assert cos[0] == 1.0 and abs(cos[50] - 0.5) < 1e-12 and 0 < cos[-1] < 0.001
+    assert all(a > b for a, b in zip(cos, cos[1:]))  # strictly decreasing
+    with pytest.raises(TrainingError, match="lr schedule must be one of"):
+        build_config({"lr_schedule": "step"})

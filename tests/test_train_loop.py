@@ -83,6 +83,8 @@ def test_run_writes_checkpoints_metrics_and_keeps_n(photos, tmp_path):
     {},  # CE, centre masks, adversarial (BCE)
     {"mask": "block", "generator": "unet", "adv_weight": 0.01, "discriminator": "patch",
      "gan_loss": "hinge", "conditional": True, "mask_channel": True},  # dropout + random masks
+    {"mask": "mixed", "mask_mix": "center=1,stroke=1", "generator": "unet", "adv_weight": 0.0,
+     "prefill": "telea", "residual": True, "mask_channel": True},
 ])
 def test_resume_is_exact(photos, tmp_path, extra):
     whole = run_training(tiny(photos, tmp_path / "whole", **extra))
@@ -93,11 +95,22 @@ def test_resume_is_exact(photos, tmp_path, extra):
         assert torch.equal(v, resumed.generator_state[k]), k
     a = torch.load(tmp_path / "whole" / "last.pt", weights_only=True)
     b = torch.load(tmp_path / "split" / "last.pt", weights_only=True)
-    for k, v in a["discriminator"].items():
+    for k, v in (a["discriminator"] or {}).items():
         assert torch.equal(v, b["discriminator"][k]), k
     steps = [json.loads(x)["step"] for x in (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()
              if json.loads(x)["kind"] == "train"]
     assert steps == [1, 2, 3, 4]
+
+
+def test_cosine_schedule_reaches_the_optimisers(photos, tmp_path):
+    from inpaint.train.step import lr_factor
+
+    run_training(tiny(photos, tmp_path / "run", steps=5, lr=1e-3, adv_weight=0.01, lr_schedule="cosine"))
+    state = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
+    last = lr_factor("cosine", 4, 5)  # the factor of the fifth (last) step
+    assert 0 < last < 0.2
+    assert state["optimizer_g"]["param_groups"][0]["lr"] == pytest.approx(1e-3 * last)
+    assert state["optimizer_d"]["param_groups"][0]["lr"] == pytest.approx(1e-4 * last)
 
 
 def test_resume_refuses_another_architecture(photos, tmp_path):
@@ -129,10 +142,14 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(photos, tmp_pa
     assert sorted(p.name for p in out.glob("step_*.pt")) == ["step_000002.pt"]
 
 
-def test_resume_from_an_older_numbered_checkpoint_replays_and_rewrites_the_log(photos, tmp_path):
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
+def test_resume_from_an_older_numbered_checkpoint_replays_and_rewrites_the_log(photos, tmp_path, schedule):
+    """Also what an interrupted run does: the cosine curve is a function of (step, --steps), so
+    resuming with the same --steps continues it exactly."""
     out = tmp_path / "run"
-    first = run_training(tiny(photos, out, ckpt_every=2, keep=5))
-    again = run_training(tiny(photos, out, ckpt_every=2, keep=5), resume=out / "step_000002.pt")
+    first = run_training(tiny(photos, out, ckpt_every=2, keep=5, lr_schedule=schedule))
+    again = run_training(tiny(photos, out, ckpt_every=2, keep=5, lr_schedule=schedule),
+                         resume=out / "step_000002.pt")
     for k, v in first.generator_state.items():
         assert torch.equal(v, again.generator_state[k]), k
     records = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]

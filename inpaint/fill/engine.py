@@ -114,14 +114,18 @@ class ModelFiller:
 
     ``refine``: re-predict holes whose window was down-scaled more than this factor tile by
     tile at that scale (:mod:`inpaint.fill.refine`); ``None`` keeps the single coarse window.
+    ``flip``: also run every window mirrored left-right and average the two predictions (a
+    mirrored photo is as likely as the photo, so the average is a lower-error estimate of the
+    fill; it costs a second model run per window).
     """
 
     def __init__(self, model: torch.nn.Module, cfg: GeneratorConfig, device: torch.device | str = "cpu",
-                 batch_size: int = 16, refine: float | None = None):
+                 batch_size: int = 16, refine: float | None = None, flip: bool = False):
         self.model, self.cfg = model.eval(), cfg
         self.device = torch.device(device)
         self.batch_size = max(1, int(batch_size))
         self.refine = refine
+        self.flip = flip
         self.size = cfg.image_size
         self.overlap = cfg.overlap if cfg.mode == "center" else 0
         a, b = center_box(self.size)
@@ -166,7 +170,11 @@ class ModelFiller:
         a, b = center_box(self.size)
         images = torch.stack([image_to_tensor(j.prefilled) for j in jobs]).to(self.device)
         masks = torch.stack([mask_to_tensor(j.net_mask) for j in jobs]).to(self.device)
-        out = self.model(network_input(images, masks, self.cfg)).float().cpu()
+        inputs = network_input(images, masks, self.cfg)
+        out = self.model(inputs).float()
+        if self.flip:
+            out = 0.5 * (out + self.model(inputs.flip(-1)).float().flip(-1))
+        out = out.cpu()
         for job, pred in zip(jobs, out):
             patch = tensor_to_image(pred)
             valid = np.zeros((self.size, self.size), np.uint8)

@@ -26,6 +26,7 @@ from inpaint.errors import TrainingError
 # The keys of inpaint.losses.RECONSTRUCTION_KINDS / GAN_LOSSES, repeated here because that
 # module imports torch; tests/test_losses.py checks that the two lists agree.
 REC_LOSSES = ("l2", "l1")
+LR_SCHEDULES = ("constant", "cosine")
 GAN_LOSS_NAMES = ("bce", "lsgan", "hinge")
 CE_SHORT_SIDE = 350  # Context Encoders load 128-px crops from images with a 350-px short side
 CE_CROP = 128
@@ -35,6 +36,8 @@ CE_CROP = 128
 class DataConfig:
     data_dir: str = ""
     mask: str = "center"  # any name of masks.MASK_KINDS
+    # with mask "mixed": "kind=weight,..." (e.g. "center=1,block=1,stroke=2"); "" → the mixture's default
+    mask_mix: str = ""
     scale_min: Optional[int] = None  # short side (px) before the random crop; None → 350/128·S
     scale_max: Optional[int] = None
     val_fraction: float = 0.05
@@ -56,6 +59,7 @@ class OptimConfig:
     beta1: float = 0.5
     beta2: float = 0.999
     d_lr_ratio: float = 0.1
+    lr_schedule: str = "constant"  # or "cosine": decays both learning rates to 0 over the run
 
 
 @dataclass
@@ -119,7 +123,7 @@ class TrainConfig:
 
 # flat setting name -> (section attribute of TrainConfig, field name in that section)
 SETTINGS: dict[str, tuple[str, str]] = {
-    "data_dir": ("data", "data_dir"), "mask": ("data", "mask"),
+    "data_dir": ("data", "data_dir"), "mask": ("data", "mask"), "mask_mix": ("data", "mask_mix"),
     "scale_min": ("data", "scale_min"), "scale_max": ("data", "scale_max"),
     "val_fraction": ("data", "val_fraction"), "val_max": ("data", "val_max"),
     "workers": ("data", "workers"),
@@ -135,7 +139,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "rec_loss": ("loss", "rec_loss"), "rec_weight": ("loss", "rec_weight"),
     "adv_weight": ("loss", "adv_weight"), "gan_loss": ("loss", "gan_loss"),
     "lr": ("optim", "lr"), "beta1": ("optim", "beta1"), "beta2": ("optim", "beta2"),
-    "d_lr_ratio": ("optim", "d_lr_ratio"),
+    "d_lr_ratio": ("optim", "d_lr_ratio"), "lr_schedule": ("optim", "lr_schedule"),
     "steps": ("schedule", "steps"), "epochs": ("schedule", "epochs"),
     "batch_size": ("schedule", "batch_size"), "log_every": ("schedule", "log_every"),
     "sample_every": ("schedule", "sample_every"), "val_every": ("schedule", "val_every"),
@@ -248,6 +252,9 @@ def validate(cfg: TrainConfig) -> TrainConfig:
         (d.mask in MASK_KINDS, f"unknown mask {d.mask!r}: use one of {', '.join(sorted(MASK_KINDS))}"),
         (cfg.generator.mode == "full" or d.mask == "center",
          "mode 'center' predicts only the centre patch: it needs --mask center (or use --mode full)"),
+        (not d.mask_mix or d.mask == "mixed", "--mask-mix needs --mask mixed"),
+        (op.lr_schedule in LR_SCHEDULES,
+         f"lr schedule must be one of {', '.join(LR_SCHEDULES)}, got {op.lr_schedule!r}"),
         (0.0 <= d.val_fraction < 1.0, f"val fraction must be in [0, 1), got {d.val_fraction}"),
         (d.val_max >= 1, "val_max must be at least 1"),
         (d.workers >= 0, "workers must be 0 or more"),
@@ -271,6 +278,8 @@ def validate(cfg: TrainConfig) -> TrainConfig:
     for ok, message in checks:
         if not ok:
             raise TrainingError(message)
+    if d.mask_mix:
+        parse_mask_mix(d.mask_mix)
     dc, g = cfg.discriminator, cfg.generator
     if cfg.adversarial and dc.kind == "patch":
         judged = discriminator_input_size(g)
@@ -284,6 +293,28 @@ def validate(cfg: TrainConfig) -> TrainConfig:
     if smin < 1 or smax < smin:
         raise TrainingError(f"scale range must satisfy 1 <= scale_min <= scale_max, got {smin}..{smax}")
     return cfg
+
+
+def parse_mask_mix(text: str) -> dict[str, float]:
+    """``"center=1,block=1,stroke=2"`` → ``{"center": 1.0, "block": 1.0, "stroke": 2.0}``.
+
+    Kinds and weights are checked by building the mixture (one-line :class:`TrainingError`)."""
+    from masks import MaskError, make_generator  # torch-free
+
+    mix = {}
+    for item in text.split(","):
+        name, sep, weight = item.partition("=")
+        name = name.strip()
+        try:
+            mix[name] = float(weight) if sep else 1.0
+        except ValueError:
+            raise TrainingError(f"mask mix: weight of {name!r} must be a number, got {weight.strip()!r} "
+                                f"(write kind=weight,..., e.g. center=1,block=1,stroke=2)") from None
+    try:
+        make_generator("mixed", kinds=mix)
+    except MaskError as exc:
+        raise TrainingError(f"mask mix: {exc}") from None
+    return mix
 
 
 def config_from_dict(nested: dict) -> TrainConfig:

@@ -24,12 +24,12 @@ from inpaint.models import build_discriminator, build_generator
 from inpaint.network_input import composite
 from inpaint.train import checkpoints as ckpt
 from inpaint.train import distributed as dist_utils
-from inpaint.train.config import TrainConfig, dump_yaml
+from inpaint.train.config import TrainConfig, dump_yaml, parse_mask_mix
 from inpaint.train.data import readable_images, split_files
 from inpaint.train.logging import RunLog, sample_grid, save_grid
 from inpaint.train.sampler import EpochSampler
 from inpaint.train.samples import InpaintDataset
-from inpaint.train.step import NonFiniteLoss, StepRunner, adam
+from inpaint.train.step import NonFiniteLoss, StepRunner, adam, lr_factor
 from inpaint.train.validation import Validator
 
 GRID_ROWS = 8
@@ -118,7 +118,8 @@ class Trainer:
             raise TrainingError(f"no training images left under {cfg.data.data_dir} after the "
                                 f"validation split ({len(files)} image(s), val fraction {cfg.data.val_fraction})")
         scale, gcfg, seed = cfg.scale_range(), cfg.generator, cfg.runtime.seed
-        self.train_set = InpaintDataset(train, gcfg, cfg.data.mask, scale, seed, train=True)
+        mix = parse_mask_mix(cfg.data.mask_mix) if cfg.data.mask_mix else None
+        self.train_set = InpaintDataset(train, gcfg, cfg.data.mask, scale, seed, train=True, mask_mix=mix)
         self.sampler = EpochSampler(len(train), cfg.schedule.batch_size, seed,
                                     self.info.rank, self.info.world_size)
         workers = cfg.data.workers
@@ -131,7 +132,7 @@ class Trainer:
         self.total = cfg.total_steps(self.sampler.steps_per_epoch)
         self.validator = None
         if self.main and val:
-            val_set = InpaintDataset(val, gcfg, cfg.data.mask, scale, seed, train=False)
+            val_set = InpaintDataset(val, gcfg, cfg.data.mask, scale, seed, train=False, mask_mix=mix)
             self.validator = Validator(val_set, cfg.data.val_max)
         self.counts = (len(train), len(val))
 
@@ -189,6 +190,7 @@ class Trainer:
             self.train_set.set_epoch(epoch)
             for batch in self.loader:
                 t0 = time.perf_counter()
+                self.runner.set_lr_factor(lr_factor(cfg.optim.lr_schedule, self.step, self.total))
                 try:
                     losses = self.runner.step(batch)
                 except NonFiniteLoss as exc:

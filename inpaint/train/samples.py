@@ -29,12 +29,16 @@ from inpaint.train.data import _READ_ERRORS, center_crop_spec, load_crop, random
 VAL_STREAM = 2**31 - 1  # rng "epoch" of the fixed validation masks (never a training epoch)
 
 
-def mask_generator(kind: str, gcfg: GeneratorConfig):
-    """The mask generator a run uses: ``gen(h, w, rng) -> uint8 H×W`` (255 = hole)."""
+def mask_generator(kind: str, gcfg: GeneratorConfig, mix: dict[str, float] | None = None):
+    """The mask generator a run uses: ``gen(h, w, rng) -> uint8 H×W`` (255 = hole).
+
+    ``mix`` (kind ``"mixed"`` only) maps kind → weight; None keeps the mixture's default."""
     from masks import make_generator
 
     if kind == "center":
         return make_generator("center", overlap=gcfg.overlap)
+    if kind == "mixed" and mix:
+        return make_generator("mixed", kinds=dict(mix))
     return make_generator(kind)
 
 
@@ -55,7 +59,7 @@ class InpaintDataset(Dataset):
     """
 
     def __init__(self, files: list[Path], gcfg: GeneratorConfig, mask: str, scale: tuple[int, int],
-                 seed: int = 0, train: bool = True):
+                 seed: int = 0, train: bool = True, mask_mix: dict[str, float] | None = None):
         if not files:
             raise ValueError("InpaintDataset needs at least one file")
         self.files = list(files)
@@ -65,7 +69,7 @@ class InpaintDataset(Dataset):
         self.seed = int(seed)
         self.train = train
         self.epoch = 0
-        self._masks = mask_generator(mask, gcfg)
+        self._masks = mask_generator(mask, gcfg, mask_mix)
 
     def __len__(self) -> int:
         return len(self.files)
