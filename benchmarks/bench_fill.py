@@ -10,6 +10,8 @@ ngf 64, conv bottleneck 4000) — speed does not depend on the weights — and `
 when given. Everything runs on the CPU in this process with the same thread count, so the
 printed ratios (model time / Telea time, measured in the same run) are what to compare;
 absolute times are noisy on a shared machine. Target: model/Telea ≤ 1.0 at 1024².
+Model fillers use ``ModelFiller``'s defaults, so mirror averaging (``flip``, one more model run
+per window) is timed exactly as users get it; the header says whether it was on.
 
 Peak memory: a separate Python process does one 4096² fill (block hole, then strokes; the
 shipped default model, else the default CE) and reports its peak RSS (``resource.getrusage``, includes the interpreter and torch).
@@ -118,7 +120,7 @@ def main() -> None:
     import torch
 
     from inpaint.classical import classical_fill
-    from inpaint.fill.engine import ClassicalFiller
+    from inpaint.fill.engine import FLIP_DEFAULT, ClassicalFiller
 
     class OpenCVTelea:  # the baseline: plain cv2.inpaint(INPAINT_TELEA, radius 3) on the photo
         fill = staticmethod(lambda image, mask: classical_fill(image, mask, "telea", 3))
@@ -133,7 +135,8 @@ def main() -> None:
         fillers[f"ce-default --refine {args.refine:g}"] = default_model_filler(refine=args.refine)
     if args.checkpoint:
         fillers["checkpoint"] = default_model_filler(args.checkpoint)
-    print(f"threads={args.threads}, best of {args.repeats}; ratio = time / Telea time in this run")
+    print(f"threads={args.threads}, best of {args.repeats}; ratio = time / Telea time in this run; "
+          f"model flip={'on' if FLIP_DEFAULT else 'off'} (ModelFiller's default, as `inpaint fill`)")
     print(f"{'size':>6} {'hole':>7} {'method':>20} {'seconds':>8} {'ratio':>6}")
     for size in args.sizes:
         image = photo(size)

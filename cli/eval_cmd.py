@@ -63,9 +63,13 @@ def format_summary_table(summary: dict) -> str:
               help="Randomly sampled cases in the report gallery (the best and worst per model are added).")
 @click.option("--overwrite", is_flag=True, help="Allow writing into a non-empty report folder.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
+# default None = inpaint.fill.engine.FLIP_DEFAULT, as in `inpaint fill` (importing it here would load torch)
+@click.option("--flip/--no-flip", default=None,
+              help="Average each window's prediction with its mirror image (one more model run per window), "
+                   "as `inpaint fill --flip/--no-flip`. Default: on.")
 @friendly_errors
 def evaluate(images_dir, checkpoints, methods, report_dir, masks_path, mask_kinds, count_per_image, seed,
-             size, native, device, limit, gallery, overwrite, progress):
+             size, native, device, limit, gallery, overwrite, progress, flip):
     """Score fills of IMAGES_DIR's photos against their originals.
 
     Hole PSNR, L1, SSIM (of the hole's bounding box) and whole-image PSNR per method × mask kind ×
@@ -80,7 +84,7 @@ def evaluate(images_dir, checkpoints, methods, report_dir, masks_path, mask_kind
         images_dir=images_dir, report_dir=report_dir, checkpoints=list(checkpoints), methods=methods,
         masks=masks_path, mask_kinds=list(mask_kinds), count_per_image=count_per_image, seed=seed,
         size=None if native else (DEFAULT_SIZE if size is None else size), device=device, limit=limit, gallery=gallery,
-        overwrite=overwrite)
+        overwrite=overwrite, flip=flip)
     result = run(settings, progress=progress)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)

@@ -99,7 +99,8 @@ def _fill_one(painter, photo_path: Path, mask_path: Path, out: Path, compare: Pa
     return notes
 
 
-def _painter(method: str, checkpoint, device: str, batch_size, refine, threads):
+def _painter(method: str, checkpoint, device: str, batch_size, refine, threads, flip=None):
+    """``flip`` None (neither --flip nor --no-flip given): the engine's ``FLIP_DEFAULT``."""
     from inpaint.api import Inpainter
 
     if method == "model":
@@ -107,7 +108,8 @@ def _painter(method: str, checkpoint, device: str, batch_size, refine, threads):
             import torch
 
             torch.set_num_threads(threads)
-        return Inpainter.from_checkpoint(checkpoint, device=device, batch_size=batch_size, refine=refine)
+        extra = {} if flip is None else {"flip": flip}
+        return Inpainter.from_checkpoint(checkpoint, device=device, batch_size=batch_size, refine=refine, **extra)
     if checkpoint is not None:
         _note(f"--checkpoint is ignored with --method {method}")
     return Inpainter.classical(method)
@@ -201,9 +203,13 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: S
 @click.option("--refine", type=click.FloatRange(1.0, 64.0), default=None, metavar="SCALE",
               help="Re-predict holes whose window was down-scaled more than SCALE (e.g. 2), tile by "
                    "tile at that scale: sharper big holes, slower. Default: off.")
+# default None = inpaint.fill.engine.FLIP_DEFAULT, its one definition (importing it here would load torch)
+@click.option("--flip/--no-flip", default=None,
+              help="Average each window's prediction with its mirror image (one more model run per window). "
+                   "Default: on.")
 @friendly_errors
 def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize_mask, jpeg_quality,
-         compare, overwrite, batch_size, threads, refine):
+         compare, overwrite, batch_size, threads, refine, flip):
     """Fill the holes of PHOTO given MASK (white = hole) and write the result.
 
     Batch mode: PHOTO is a folder of photos and MASK a folder of masks matched by file stem
@@ -215,7 +221,7 @@ def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize
     if not mask.exists():
         raise MaskError(f"mask file not found: {mask}")
     if photo.is_dir():
-        _batch(lambda: _painter(method, checkpoint, device, batch_size, refine, threads),
+        _batch(lambda: _painter(method, checkpoint, device, batch_size, refine, threads, flip),
                photo, mask, output, compare, settings)
         return
     if mask.is_dir():
@@ -231,5 +237,5 @@ def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize
         if Path(compare).resolve() == out.resolve():
             raise ImageError(f"--compare {compare} is the output file itself: give it another name")
         _check_target(Path(compare), photo, settings, "comparison")
-    painter = _painter(method, checkpoint, device, batch_size, refine, threads)  # after the cheap checks: loading is slow
+    painter = _painter(method, checkpoint, device, batch_size, refine, threads, flip)  # after the cheap checks: loading is slow
     _single(painter, photo, mask, out, compare, settings)

@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 from inpaint.errors import ImageError
-from inpaint.fill.engine import ClassicalFiller
+from inpaint.fill.engine import FLIP_DEFAULT, ClassicalFiller
 from inpaint.imageio import Photo, photo_from_array, photo_from_pil, rebuild, rebuild_array
 from masks import from_bool
 from masks.io import image_hole
@@ -62,12 +62,15 @@ class Inpainter:
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike | None = None, device: str = "auto",
-                        batch_size: int | None = None, refine: float | None = None) -> "Inpainter":
+                        batch_size: int | None = None, refine: float | None = None,
+                        flip: bool = FLIP_DEFAULT) -> "Inpainter":
         """Load a checkpoint written by ``inpaint train`` (``None``: the shipped default model).
 
         ``batch_size``: windows per model run (default 16 on CPU, 64 on CUDA); ``refine``:
         re-predict holes whose window was down-scaled more than this factor, tile by tile
-        (sharper big holes, one model run per tile; see :mod:`inpaint.fill.refine`).
+        (sharper big holes, one model run per tile; see :mod:`inpaint.fill.refine`); ``flip``:
+        also run every window mirrored left-right and average the two predictions (lower error,
+        one more model run per window; default :data:`inpaint.fill.engine.FLIP_DEFAULT`).
         Raises :class:`inpaint.errors.CheckpointError` for a missing/corrupt/foreign file."""
         from inpaint.checkpoint import load_generator
         from inpaint.default_model import resolve_checkpoint
@@ -81,7 +84,7 @@ class Inpainter:
             batch_size = 64 if dev.type == "cuda" else 16
         if refine is not None and refine < 1:
             raise ImageError(f"refine must be a down-scaling factor ≥ 1, got {refine}")
-        return cls(ModelFiller(model, cfg, dev, batch_size, refine), f"model:{path.name}", cfg)
+        return cls(ModelFiller(model, cfg, dev, batch_size, refine, flip), f"model:{path.name}", cfg)
 
     @classmethod
     def classical(cls, method: str = "telea", radius: int = 3) -> "Inpainter":

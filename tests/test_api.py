@@ -119,3 +119,11 @@ def _png_with_exif(img, exif):
     img.save(buf, format="PNG", exif=exif.tobytes())
     buf.seek(0)
     return buf
+
+
+def test_flip_defaults_to_the_engine_default_and_can_be_switched_off(checkpoints):
+    from inpaint.fill.engine import FLIP_DEFAULT
+
+    assert Inpainter.from_checkpoint(checkpoints["full"], "cpu").filler.flip is FLIP_DEFAULT
+    assert Inpainter.from_checkpoint(checkpoints["full"], "cpu", flip=False).filler.flip is False
+    assert Inpainter.from_checkpoint(checkpoints["full"], "cpu", flip=True).filler.flip is True

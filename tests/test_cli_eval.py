@@ -89,11 +89,41 @@ def test_model_row_from_tiny_checkpoint(photos, tmp_path, tiny_checkpoint):
     assert all(0 <= float(r["l1_hole"]) <= 1 and float(r["psnr_hole"]) > 0 for r in rows)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["settings"]["checkpoints"] == {"model:tiny": str(tiny_checkpoint)}
+    from inpaint.fill.engine import FLIP_DEFAULT
+
+    assert summary["settings"]["flip"] is FLIP_DEFAULT  # as `inpaint fill` without --flip/--no-flip
     margin = next(m for m in summary["margins"] if m["bin"] == "all")
     assert margin["method"] == "model:tiny" and margin["n"] == 2
     # an untrained network loses to Telea on smooth gradients
     assert margin["psnr_hole"]["mean"] < 0
     assert "model:tiny" in res.output and "dB" in res.output
+
+
+def test_flip_reaches_the_model_and_is_recorded(photos, tmp_path):
+    from test_fill_helpers import make_checkpoint
+
+    checkpoint = make_checkpoint(tmp_path / "gain.pt", "full", gain=5)  # not a near-uniform grey output
+    scores = {}
+    for flag, flip in (("--flip", True), ("--no-flip", False)):
+        out = tmp_path / flag
+        res = _invoke(photos, "--checkpoint", checkpoint, "--methods", "model", "--out", out, "--size", 32,
+                      "--mask-kind", "block", "--device", "cpu", "--gallery", 0, "--no-progress", flag)
+        assert res.exit_code == 0, res.output
+        assert json.loads((out / "summary.json").read_text())["settings"]["flip"] is flip
+        scores[flip] = [r["psnr_hole"] for r in _csv(out / "metrics.csv")]
+    assert scores[True] != scores[False]  # the setting reaches the filler
+    from inpaint.fill.engine import FLIP_DEFAULT
+
+    help_text = " ".join(CliRunner().invoke(main, ["eval", "--help"]).output.split())
+    assert f"Default: {'on' if FLIP_DEFAULT else 'off'}." in help_text  # the help states the engine's default
+
+
+def test_resolve_methods_passes_flip_to_the_inpainter(tiny_checkpoint):
+    from inpaint.eval.methods import resolve_methods
+
+    for flip in (True, False):
+        (method,) = resolve_methods(["model"], [tiny_checkpoint], "cpu", flip=flip)
+        assert method.fill.__self__.filler.flip is flip
 
 
 def test_model_at_native_resolution_keeps_known_pixels(photos, tmp_path, tiny_checkpoint):

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from cli.main import main
-from test_fill_helpers import checkpoints, photo, rect_mask  # noqa: F401  (fixture)
+from test_fill_helpers import checkpoints, make_checkpoint, photo, rect_mask  # noqa: F401  (fixture)
 
 MASK = rect_mask(48, 64, (10, 10, 30, 40))
 
@@ -37,6 +37,27 @@ def test_fill_with_a_checkpoint(files, checkpoints, mode, refine):
             "--device", "cpu", "--batch-size", "2", "--threads", "1", *refine)
     assert r.exit_code == 0, r.output
     assert _known_equal(files / "o.png", files / "a.png")
+
+
+def test_flip_and_no_flip(files):
+    from inpaint.fill.engine import FLIP_DEFAULT
+
+    checkpoint = make_checkpoint(files / "gain.pt", "full", gain=5)  # not a near-uniform grey output
+    outs = {}
+    for name, extra in (("flip", ["--flip"]), ("no-flip", ["--no-flip"]), ("default", [])):
+        r = run(files / "a.png", files / "m.png", "-o", files / f"{name}.png", "--checkpoint", checkpoint,
+                "--device", "cpu", "--threads", "1", *extra)
+        assert r.exit_code == 0, r.output
+        assert _known_equal(files / f"{name}.png", files / "a.png")
+        outs[name] = np.asarray(Image.open(files / f"{name}.png"))
+    assert not np.array_equal(outs["flip"], outs["no-flip"])  # a random network is not mirror-symmetric
+    assert np.array_equal(outs["default"], outs["flip" if FLIP_DEFAULT else "no-flip"])
+    # ignored by the classical fills, like --refine
+    r = run(files / "a.png", files / "m.png", "-o", files / "t.png", "--method", "telea", "--no-flip")
+    assert r.exit_code == 0 and _known_equal(files / "t.png", files / "a.png"), r.output
+    # the help states the engine's default (the CLI cannot import it without loading torch)
+    help_text = " ".join(CliRunner().invoke(main, ["fill", "--help"]).output.split())
+    assert "--flip / --no-flip" in help_text and f"Default: {'on' if FLIP_DEFAULT else 'off'}." in help_text
 
 
 @pytest.mark.parametrize("method", ["telea", "ns"])

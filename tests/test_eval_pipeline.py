@@ -88,6 +88,10 @@ def test_outputs_consistent_and_report_well_formed(photos, tmp_path):
     assert summary["counts"]["cases"] == 9 and summary["counts"]["images"] == 3
     assert summary["counts"]["per_method"] == {"model:grey": 9, "telea": 9, "ns": 9}
     assert {r["method"] for r in rows} == {"model:grey", "telea", "ns"}
+    from inpaint.fill.engine import FLIP_DEFAULT
+
+    assert summary["settings"]["flip"] is FLIP_DEFAULT
+    assert _run(photos, tmp_path / "noflip", flip=False).summary["settings"]["flip"] is False
     for r in rows:
         assert r["bin"] in ("0.01-0.1", "0.1-0.2", "0.2-0.3", "0.3-0.4", "0.4-0.5", "0.5-0.6", "")
         assert 0 < float(r["hole_fraction"]) <= 1 and 0 <= float(r["l1_hole"]) <= 1

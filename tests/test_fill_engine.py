@@ -76,6 +76,53 @@ def test_windows_are_mapped_back_where_they_came_from(mode, refine, monkeypatch)
     assert err.mean() < 0.6 and err.max() <= 3
 
 
+RAMP = 40 / 127.5  # tensor units: 40 grey levels from the left edge of a window to its right edge
+
+
+class RampModel(nn.Module):
+    """Not mirror-symmetric: returns its input RGB plus a left-to-right ramp 0 → RAMP (reversed
+    with ``mirrored``, i.e. what a flipped run of the plain model gives back)."""
+
+    def __init__(self, mirrored: bool = False):
+        super().__init__()
+        self.mirrored = mirrored
+
+    def forward(self, x):
+        import torch
+
+        ramp = torch.linspace(0, RAMP, x.shape[-1])
+        return x[:, :3] + (ramp.flip(0) if self.mirrored else ramp)
+
+
+def test_flip_averages_the_prediction_with_the_mirrored_prediction(monkeypatch):
+    import inpaint.fill.engine as engine
+
+    monkeypatch.setattr(engine, "prefill", lambda image, mask, kind: image)  # the model sees the true window
+    cfg = tiny_config("full")
+    assert ModelFiller(RampModel(), cfg).flip is engine.FLIP_DEFAULT
+    box = (32, 32, 64, 64)
+    mask = rect_mask(96, 96, box)
+    deep = rect_mask(96, 96, (44, 44, 52, 52)) > 0  # beyond the seam blend: the prediction unchanged
+
+    # Analytically, on a flat grey photo: the ramp and its mirror average to RAMP / 2 = +20 levels.
+    grey = np.full((96, 96, 3), 100, np.uint8)
+    flipped = ModelFiller(RampModel(), cfg, flip=True).fill(grey, mask)
+    assert np.all(flipped[deep] == 120)
+    plain = ModelFiller(RampModel(), cfg, flip=False).fill(grey, mask)
+    assert plain[deep].max() - plain[deep].min() >= 3  # without flip the ramp shows across the hole
+
+    # On a photo: flip=True equals the mean of two single runs (the model, and its mirror image).
+    img = photo(96, 96)
+    flipped = ModelFiller(RampModel(), cfg, flip=True).fill(img, mask)
+    one = ModelFiller(RampModel(), cfg, flip=False).fill(img, mask).astype(float)
+    other = ModelFiller(RampModel(mirrored=True), cfg, flip=False).fill(img, mask).astype(float)
+    hole = mask > 0
+    diff = np.abs(flipped[hole] - (one[hole] + other[hole]) / 2)  # up to uint8 rounding in each run
+    assert diff.max() <= 2 and diff.mean() < 0.25
+    assert np.abs(flipped[hole] - one[hole]).max() >= 5  # and flipping did change the fill
+    assert np.array_equal(flipped[~hole], img[~hole])  # known pixels bit-exact
+
+
 def test_refinement_re_fills_coarse_holes_tile_by_tile():
     from inpaint.fill.planning import plan_windows
     from inpaint.fill.refine import refine_windows

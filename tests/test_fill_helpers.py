@@ -29,8 +29,9 @@ def tiny_config(mode: str = "center", **changes):
     return GeneratorConfig(kind="ce", mode=mode, image_size=64, ngf=8, n_bottleneck=16, **changes)
 
 
-def make_checkpoint(path, mode: str = "center", seed: int = 0, **changes):
-    """Write a randomly initialised tiny CE checkpoint; returns its path."""
+def make_checkpoint(path, mode: str = "center", seed: int = 0, gain: float = 1.0, **changes):
+    """Write a randomly initialised tiny CE checkpoint; returns its path. ``gain`` scales the
+    weights: at 1 (DCGAN init) the output is a nearly uniform grey, at 5 it has some structure."""
     import torch
 
     from inpaint.checkpoint import save_checkpoint
@@ -39,6 +40,10 @@ def make_checkpoint(path, mode: str = "center", seed: int = 0, **changes):
     torch.manual_seed(seed)
     cfg = tiny_config(mode, **changes)
     model = build_generator(cfg)
+    with torch.no_grad():
+        for param in model.parameters():
+            if param.dim() > 1:
+                param.mul_(gain)
     save_checkpoint(path, {"generator_config": cfg.to_dict(), "generator": model.state_dict(),
                            "discriminator_config": None, "discriminator": None, "step": 0})
     return path

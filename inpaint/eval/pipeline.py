@@ -41,6 +41,7 @@ class EvalSettings:
     gallery: int = 6  # sampled cases in the gallery (best/worst per model come on top)
     overwrite: bool = False
     perceptual: bool = True
+    flip: bool | None = None  # models' mirror averaging; None: as `inpaint fill` (engine FLIP_DEFAULT)
 
     def validate(self) -> "EvalSettings":
         if self.size is not None and self.size < 8:
@@ -134,8 +135,11 @@ def run(settings: EvalSettings, progress: bool = True, loader=None, classical=No
     from inpaint.device import resolve_device
 
     resolve_device(settings.device)  # a bad --device fails now, even when only classical fills run
+    from inpaint.fill.engine import FLIP_DEFAULT
+
+    flip = FLIP_DEFAULT if settings.flip is None else bool(settings.flip)
     methods = resolve_methods(names, [Path(c) for c in settings.checkpoints], settings.device,
-                              notes, loader, classical)
+                              notes, loader, classical, flip)
     if BASELINE not in [m.name for m in methods] and any(m.is_model for m in methods):
         notes.append(f"{BASELINE} is not among the methods: no margins and no best/worst cases")
     extra = {}
@@ -161,6 +165,7 @@ def run(settings: EvalSettings, progress: bool = True, loader=None, classical=No
             "methods": [m.name for m in methods],
             "checkpoints": {m.name: m.source for m in methods if m.is_model},
             "limit": settings.limit,
+            "flip": flip,
         },
         **summary,
         "seconds_per_fill": seconds,
