@@ -33,16 +33,19 @@ def test_default_model_is_a_full_mode_model(model):
     assert model.config.mode == "full" and model.config.image_size == 128
 
 
-def test_default_model_beats_telea_on_held_out_photos(model):
+@pytest.mark.parametrize("kind", ["block", "region", "stroke", "thick"])
+def test_default_model_beats_telea_on_held_out_photos(model, kind):
+    """Per kind, on 3 held-out crops × 2 masks: ahead of Telea on average (the shipped model
+    is about +1 dB ahead on each of these kinds; see inpaint/weights/MODEL_CARD.md)."""
     telea = Inpainter.classical("telea")
     rng = np.random.default_rng(0)
     margins = []
     for image in _crops():
-        for kind in ("block", "region", "thick"):
+        for _ in range(2):
             mask = masks.make_generator(kind)(128, 128, rng)
             filled = model.fill_array(image, mask)
             assert np.array_equal(filled[mask == 0], image[mask == 0])
             ours = fill_metrics(filled, image, mask)["psnr_hole"]
             base = fill_metrics(telea.fill_array(image, mask), image, mask)["psnr_hole"]
             margins.append(ours - base)
-    assert np.mean(margins) > 0.0, margins
+    assert np.mean(margins) > 0.3, margins

@@ -6,7 +6,7 @@ Needs `apt-get` and `dpkg-deb` (Debian/Ubuntu; run `apt-get update` once first) 
 WebP support. The packages are fetched with `apt-get download` (no root needed) and unpacked with
 `dpkg-deb -x` into a cache folder, so nothing is installed and their dependencies never come along.
 
-Sources (about 280 photos):
+Sources (273 photos):
 
 * ``gcompris-qt-data`` — the photo sets of six activities, stored as WebP chunks inside Qt resource
   files (``/usr/share/gcompris-qt/rcc/<activity>.rcc``). The files are scanned for
