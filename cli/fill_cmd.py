@@ -108,8 +108,7 @@ def _painter(method: str, checkpoint, device: str, batch_size, refine, threads, 
             import torch
 
             torch.set_num_threads(threads)
-        extra = {} if flip is None else {"flip": flip}
-        return Inpainter.from_checkpoint(checkpoint, device=device, batch_size=batch_size, refine=refine, **extra)
+        return Inpainter.from_checkpoint(checkpoint, device=device, batch_size=batch_size, refine=refine, flip=flip)
     if checkpoint is not None:
         _note(f"--checkpoint is ignored with --method {method}")
     return Inpainter.classical(method)

@@ -63,14 +63,14 @@ class Inpainter:
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike | None = None, device: str = "auto",
                         batch_size: int | None = None, refine: float | None = None,
-                        flip: bool = FLIP_DEFAULT) -> "Inpainter":
+                        flip: bool | None = None) -> "Inpainter":
         """Load a checkpoint written by ``inpaint train`` (``None``: the shipped default model).
 
         ``batch_size``: windows per model run (default 16 on CPU, 64 on CUDA); ``refine``:
         re-predict holes whose window was down-scaled more than this factor, tile by tile
         (sharper big holes, one model run per tile; see :mod:`inpaint.fill.refine`); ``flip``:
         also run every window mirrored left-right and average the two predictions (lower error,
-        one more model run per window; default :data:`inpaint.fill.engine.FLIP_DEFAULT`).
+        one more model run per window; ``None``: :data:`inpaint.fill.engine.FLIP_DEFAULT`).
         Raises :class:`inpaint.errors.CheckpointError` for a missing/corrupt/foreign file."""
         from inpaint.checkpoint import load_generator
         from inpaint.default_model import resolve_checkpoint
@@ -84,6 +84,7 @@ class Inpainter:
             batch_size = 64 if dev.type == "cuda" else 16
         if refine is not None and refine < 1:
             raise ImageError(f"refine must be a down-scaling factor ≥ 1, got {refine}")
+        flip = FLIP_DEFAULT if flip is None else flip
         return cls(ModelFiller(model, cfg, dev, batch_size, refine, flip), f"model:{path.name}", cfg)
 
     @classmethod

@@ -60,8 +60,7 @@ def model_names(checkpoints: list[Path]) -> list[str]:
 def _default_loader(path: Path, device: str, flip: bool | None = None):
     from inpaint.api import Inpainter
 
-    extra = {} if flip is None else {"flip": flip}  # None: Inpainter's default, as `inpaint fill`
-    return Inpainter.from_checkpoint(path, device=device, **extra)
+    return Inpainter.from_checkpoint(path, device=device, flip=flip)  # None: as `inpaint fill`
 
 
 def _default_classical(name: str):

@@ -50,8 +50,8 @@ def lr_factor(schedule: str, step: int, total: int) -> float:
     """Learning-rate multiplier for the step about to run (0-based ``step`` of ``total``).
 
     A pure function of the step, so a resumed run continues the same curve. ``cosine`` goes from
-    1 to 0 over the run: the last steps refine with small updates, which typically gains a few
-    tenths of a dB over a constant rate at the same cost."""
+    1 to 0 over the run, so the last steps refine with small updates (the shipped default
+    model's recipe uses it)."""
     if schedule == "constant" or total <= 1:
         return 1.0
     return 0.5 * (1.0 + math.cos(math.pi * min(step, total) / total))
