@@ -8,6 +8,7 @@ import click
 
 # Import-light: masks and inpaint.errors do not import torch.
 from inpaint.errors import InpaintError
+from masks.atomic import describe_os_error
 from masks.errors import MaskError
 
 
@@ -21,7 +22,6 @@ def friendly_errors(func):
         except (InpaintError, MaskError) as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
-            where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
-            raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+            raise click.ClickException(describe_os_error(exc)) from None
 
     return wrapper

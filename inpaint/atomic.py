@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 
-from masks.atomic import atomic_path, write_bytes_atomic
+from masks.atomic import (append_line, atomic_open, atomic_path, describe_os_error, remove_stale_temps,
+                          temp_pattern, write_bytes_atomic)
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text"]
+__all__ = ["append_line", "atomic_open", "atomic_path", "atomic_write_bytes", "atomic_write_text",
+           "describe_os_error", "remove_stale_temps", "temp_pattern"]
 
 atomic_write_bytes = write_bytes_atomic
 
