@@ -84,7 +84,13 @@ def test_output_folder_safety(tmp_path):
     with pytest.raises(MaskError, match="not empty; use --overwrite"):
         generate_dataset(spec, out, progress=False)
     assert os.listdir(out) == ["keep.txt"]
-    generate_dataset(spec, out, overwrite=True, progress=False)
+    # regression: --overwrite deleted the whole folder, the user's files included
+    with pytest.raises(MaskError, match="holds keep.txt, which `masks generate` did not write"):
+        generate_dataset(spec, out, overwrite=True, progress=False)
+    assert os.listdir(out) == ["keep.txt"]
+    (out / "keep.txt").unlink()
+    generate_dataset(DatasetSpec(kind="center", count=3, height=32, width=32), out, progress=False)
+    generate_dataset(spec, out, overwrite=True, progress=False)  # an old dataset is replaced whole
     assert sorted(os.listdir(out)) == ["00000.png", "00001.png", "manifest.csv"]
     afile = tmp_path / "file"
     afile.write_text("x")
