@@ -23,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-from inpaint.atomic import atomic_path
+from inpaint.atomic import atomic_open
 from inpaint.config import GeneratorConfig
 from inpaint.errors import CheckpointError
 
@@ -32,10 +32,13 @@ VERSION = 1
 
 
 def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
-    """Write ``state`` (plus format/version) atomically: temp file in the same folder, then rename."""
+    """Write ``state`` (plus format/version) atomically: temp file in the same folder, then rename.
+
+    Through a Python file object, so a full disk is an ``OSError`` naming ``path`` (given a
+    path, torch reports it as a ``RuntimeError`` about zip positions)."""
     payload = {"format": FORMAT, "version": VERSION, **state}
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
+    with atomic_open(path) as fh:
+        torch.save(payload, fh)
 
 
 def load_checkpoint(path: str | os.PathLike, map_location="cpu") -> dict:
@@ -68,12 +71,22 @@ def generator_config_of(state: dict, path: str | os.PathLike = "checkpoint") -> 
         raise CheckpointError(f"{path}: bad generator settings ({exc})") from None
 
 
+def require_finite_weights(state: dict, path: str | os.PathLike = "checkpoint") -> None:
+    """Refuse a checkpoint whose generator holds NaN/inf (a diverged run): it would fill black."""
+    from inpaint.finite import state_is_finite
+
+    if not state_is_finite(state.get("generator")):
+        raise CheckpointError(f"{path} holds non-finite (NaN or inf) generator weights: the run that "
+                              "wrote it diverged; use an earlier checkpoint (step_*.pt) or retrain with a lower --lr")
+
+
 def export_for_inference(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
     """Write the part of a training checkpoint that filling needs — architecture, generator
     weights, step — to ``dst`` (atomically); optimiser, discriminator and RNG state are dropped
     (a ~3× smaller file). Returns the written state."""
     state = load_checkpoint(src)
     generator_config_of(state, src)  # refuse exporting settings this version cannot rebuild
+    require_finite_weights(state, src)
     slim = {"generator_config": state["generator_config"], "generator": state["generator"],
             "discriminator_config": None, "discriminator": None, "step": state.get("step", 0)}
     save_checkpoint(dst, slim)
@@ -89,6 +102,7 @@ def load_generator(path: str | os.PathLike, device: torch.device | str = "cpu"):
 
     state = load_checkpoint(path)
     cfg = generator_config_of(state, path)
+    require_finite_weights(state, path)
     model = build_generator(cfg)
     try:
         model.load_state_dict(state["generator"])

@@ -38,6 +38,7 @@ from inpaint.fill.blend import RING, SMOOTH, feather_width, seam_blend
 from inpaint.fill.planning import Window, grow, plan_windows
 from inpaint.fill.refine import refine_windows
 from inpaint.fill.windows import Geometry, crop, extract_image, extract_mask, geometry, map_back
+from inpaint.finite import require_finite_prediction
 from inpaint.network_input import center_box, network_input
 from inpaint.prefill import prefill
 from inpaint.tensors import image_to_tensor, mask_to_tensor, tensor_to_image
@@ -179,6 +180,7 @@ class ModelFiller:
         if self.flip:
             out = 0.5 * (out + self.model(inputs.flip(-1)).float().flip(-1))
         out = out.cpu()
+        require_finite_prediction(out)
         for job, pred in zip(jobs, out):
             patch = tensor_to_image(pred)
             valid = np.zeros((self.size, self.size), np.uint8)

@@ -12,6 +12,7 @@ file < flags given on the command line. This module imports neither torch nor th
 from __future__ import annotations
 
 import json
+import math
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dependency there)
@@ -174,9 +175,10 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             return value
         kind = "an integer"
     elif name in _FLOAT:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # inf and nan are numbers to Python and YAML, but no setting makes sense with them
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
-        kind = "a number"
+        kind = "a finite number"
     else:
         if isinstance(value, str):
             return value
@@ -265,7 +267,8 @@ def validate(cfg: TrainConfig) -> TrainConfig:
         (lo.gan_loss in GAN_LOSS_NAMES, f"gan loss must be one of {', '.join(GAN_LOSS_NAMES)}, got {lo.gan_loss!r}"),
         (lo.rec_weight >= 0 and lo.adv_weight >= 0, "loss weights must be 0 or more"),
         (lo.rec_weight > 0, "rec weight must be positive (the generator needs a reconstruction loss)"),
-        (op.lr > 0 and op.d_lr_ratio > 0, "learning rates must be positive"),
+        (math.isfinite(op.lr) and math.isfinite(op.d_lr_ratio) and op.lr > 0 and op.d_lr_ratio > 0,
+         f"learning rates must be positive finite numbers, got lr {op.lr}, d_lr_ratio {op.d_lr_ratio}"),
         (0 <= op.beta1 < 1 and 0 <= op.beta2 < 1, "Adam betas must be in [0, 1)"),
         (sc.batch_size >= 1, f"batch size must be at least 1, got {sc.batch_size}"),
         (not (sc.steps is not None and sc.epochs is not None), "give --steps or --epochs, not both"),

@@ -3,7 +3,10 @@
 Order per step (as in the released CE code): the discriminator first (real vs the detached
 output), then the generator on ``rec_weight · L_rec + adv_weight · L_adv`` against the updated
 discriminator. A non-finite loss raises :class:`NonFiniteLoss` *before* the optimiser step that
-would have used it, so the weights on disk and in memory never absorb it.
+would have used it, so the weights on disk and in memory never absorb it. A finite loss can
+still give non-finite weights (a learning rate of 1e12); the weights are checked after every
+step (one reduction, :mod:`inpaint.finite`) and :class:`NonFiniteWeights` stops the run before
+anything is saved.
 
 The discriminator judges the centre patch in centre mode (as CE) and the composited image in
 full mode (known pixels are then identical between real and fake, so only the fill is judged).
@@ -16,6 +19,7 @@ from contextlib import nullcontext
 
 import torch
 
+from inpaint.finite import modules_are_finite
 from inpaint.losses import GAN_LOSSES, ReconstructionWeights, reconstruction_loss
 from inpaint.network_input import center_box, composite
 from inpaint.train import distributed as dist_utils
@@ -24,6 +28,11 @@ from inpaint.train.config import TrainConfig
 
 class NonFiniteLoss(Exception):
     """Raised with the name and value of the first non-finite loss of a step."""
+
+
+class NonFiniteWeights(NonFiniteLoss):
+    """Raised when a step left NaN/inf in the weights although its losses were finite (a huge
+    learning rate): the in-memory model is then unusable and must not be saved."""
 
 
 def amp_dtype(device: torch.device, enabled: bool) -> torch.dtype | None:
@@ -134,7 +143,14 @@ class StepRunner:
         out["loss_g"] = float(loss.detach())
         if self.D is not None:
             out["adv_g"] = float(adv.detach())
+        self._check_weights()
         return out
+
+    def _check_weights(self) -> None:
+        bad = not modules_are_finite(self.G, self.D)
+        if dist_utils.any_flag(self.info, bad, self.device):
+            where = "here" if bad else "on another process"
+            raise NonFiniteWeights(f"the weights became non-finite (NaN/inf) {where} although the losses were finite")
 
     def _discriminator_step(self, real: torch.Tensor, fake: torch.Tensor, cond: torch.Tensor) -> float:
         c = cond if self.cfg.discriminator.conditional else None
