@@ -115,7 +115,7 @@ def train(ctx, data_dir, **options):
     resume = options["resume"]
     state = None
     if resume is not None:
-        state = load_resume_state(resume)  # read once: run_training reuses it
+        state = load_resume_state(resume, note=lambda m: click.echo(f"note: {m}", err=True))  # read once: run_training reuses it
         saved = config_from_dict(dict(state["train_config"])).to_flat()
         if "out" not in given:  # continue in the run folder unless told otherwise
             saved["out"] = str(resume if resume.is_dir() else resume.parent)

@@ -13,16 +13,22 @@ import random
 import re
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
 
+from inpaint.atomic import atomic_open, remove_stale_temps, temp_pattern
 from inpaint.checkpoint import load_checkpoint, save_checkpoint
-from inpaint.errors import TrainingError
+from inpaint.errors import CheckpointError, TrainingError
+from inpaint.finite import state_is_finite
 
 LAST = "last.pt"
 NUMBERED = re.compile(r"^step_(\d+)\.pt$")
 RUN_FILES = ("config.yaml", LAST, "metrics.jsonl")
+# temporary files of the atomic writes of a run folder (left behind only by a killed process)
+RUN_TEMPS = temp_pattern(r"last\.pt|step_\d+\.pt|config\.yaml|metrics\.jsonl", r"\.pt|\.yaml|\.jsonl")
+SAMPLE_TEMPS = temp_pattern(r"step_\d+\.png", r"\.png")
 
 
 def numbered_name(step: int) -> str:
@@ -56,21 +62,19 @@ def set_rng_state(state: dict) -> None:
 
 
 def save_training_checkpoint(out: Path, state: dict, step: int, numbered: bool, keep: int) -> Path:
-    """Write ``last.pt`` (and ``step_XXXXXX.pt`` when ``numbered``) atomically; prune old numbered."""
+    """Write ``last.pt`` (and ``step_XXXXXX.pt`` when ``numbered``) atomically; prune old numbered.
+
+    ``last.pt`` is its own file, a copy (never a hard link): damage to one leaves the other,
+    so resuming can fall back to the newest numbered checkpoint."""
     out = Path(out)
-    save_checkpoint(out / LAST, state)
     if numbered and keep > 0:
-        # Hard link when possible: the numbered file is the same bytes, written once.
         target = out / numbered_name(step)
-        tmp = out / f".{target.name}.link"
-        try:
-            if tmp.exists():
-                tmp.unlink()
-            tmp.hardlink_to(out / LAST)
-            tmp.replace(target)
-        except OSError:
-            save_checkpoint(target, state)
+        save_checkpoint(target, state)
+        with atomic_open(out / LAST) as fh, open(target, "rb") as src:
+            shutil.copyfileobj(src, fh)
         prune(out, keep)
+    else:
+        save_checkpoint(out / LAST, state)
     return out / LAST
 
 
@@ -89,20 +93,47 @@ def resolve_resume(path: str | Path) -> Path:
     path = Path(path)
     if path.is_dir():
         path = path / LAST
-        if not path.is_file():
+        if not path.is_file() and not numbered_checkpoints(path.parent):
             raise TrainingError(f"cannot resume: {path.parent} has no {LAST}")
     elif not path.exists():
         raise TrainingError(f"cannot resume: {path} does not exist")
     return path
 
 
-def load_resume_state(path: str | Path) -> dict:
-    state = load_checkpoint(resolve_resume(path))
+def _load_intact(path: Path) -> dict:
+    """A checkpoint that can be resumed: readable, with training state and finite weights."""
+    state = load_checkpoint(path)
     for key in ("step", "optimizer_g", "train_config"):
         if key not in state:
             raise TrainingError(f"cannot resume from {path}: it holds no training state ({key!r}); "
                                 "only checkpoints written by `inpaint train` can be resumed")
+    if not (state_is_finite(state["generator"]) and state_is_finite(state.get("discriminator"))):
+        raise CheckpointError(f"{path} holds non-finite (NaN or inf) weights")
     return state
+
+
+def load_resume_state(path: str | Path, note: Callable[[str], None] | None = None) -> dict:
+    """The training state to resume from ``path`` (a run folder or a checkpoint file).
+
+    When that is a run's ``last.pt`` and it is damaged (unreadable, truncated, non-finite), the
+    newest intact ``step_*.pt`` beside it is used instead and ``note`` is told which."""
+    path = resolve_resume(path)
+    try:
+        return _load_intact(path)
+    except CheckpointError as exc:
+        if path.name != LAST:
+            raise
+        first = exc
+    for spare in reversed(numbered_checkpoints(path.parent)):
+        try:
+            state = _load_intact(spare)
+        except (CheckpointError, TrainingError):
+            continue
+        if note is not None:
+            problem = "missing" if not path.exists() else "damaged"
+            note(f"{path} is {problem}; resuming from {spare} (step {int(state['step'])}), the newest intact checkpoint")
+        return state
+    raise TrainingError(f"cannot resume: {first}; and no intact step_*.pt beside it") from None
 
 
 def _differences(saved: dict | None, wanted: dict | None) -> list[str]:
@@ -141,6 +172,8 @@ def prepare_run_dir(out: Path, resuming: bool, overwrite: bool) -> None:
         raise TrainingError(f"--out {out} is not empty (it holds another run or other files); "
                             f"pass --resume {out} to continue it or --overwrite to start a new run there")
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out, RUN_TEMPS)
+    remove_stale_temps(out / "samples", SAMPLE_TEMPS)
     if overwrite and not resuming:
         for path in numbered_checkpoints(out):
             path.unlink()

@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
-from inpaint.atomic import atomic_path, atomic_write_text
+from inpaint.atomic import append_line, atomic_open, atomic_write_text
 from inpaint.tensors import tensor_to_image
 
 
@@ -37,17 +37,19 @@ class RunLog:
 
     def forget_after(self, step: int) -> None:
         """On resume: drop ``metrics.jsonl`` lines of steps after the checkpoint (they are
-        about to be trained again), so the file never holds a step twice."""
+        about to be trained again), so the file never holds a step twice, and lines that are
+        not a whole JSON record (a torn tail left by a full disk or a kill mid-append)."""
         path = self.out / "metrics.jsonl"
         if not self.enabled or not path.is_file():
             return
         kept = []
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
-                if int(json.loads(line).get("step", 0)) > step:
+                record = json.loads(line)
+                if not isinstance(record, dict) or int(record.get("step", 0)) > step:
                     continue
-            except (ValueError, AttributeError, TypeError):
-                pass
+            except (ValueError, TypeError):
+                continue
             kept.append(line + "\n")
         atomic_write_text(path, "".join(kept))
 
@@ -65,8 +67,7 @@ class RunLog:
         if not self.enabled:
             return
         line = json.dumps({"kind": kind, "step": step, **values}, allow_nan=True)
-        with open(self.out / "metrics.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
+        append_line(self.out / "metrics.jsonl", line)
         if self.tb is not None:
             for key, value in values.items():
                 if isinstance(value, (int, float)):
@@ -98,5 +99,5 @@ def sample_grid(targets: torch.Tensor, masks: torch.Tensor, outputs: torch.Tenso
 
 def save_grid(path: Path, grid: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        Image.fromarray(grid).save(tmp, format="PNG")
+    with atomic_open(path) as fh:
+        Image.fromarray(grid).save(fh, format="PNG")

@@ -17,19 +17,21 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
-from inpaint.atomic import atomic_write_text
+from inpaint.atomic import atomic_write_text, describe_os_error
 from inpaint.device import resolve_device
 from inpaint.errors import TrainingError
+from inpaint.finite import modules_are_finite, state_is_finite
 from inpaint.models import build_discriminator, build_generator
 from inpaint.network_input import composite
 from inpaint.train import checkpoints as ckpt
 from inpaint.train import distributed as dist_utils
 from inpaint.train.config import TrainConfig, dump_yaml, parse_mask_mix
 from inpaint.train.data import readable_images, split_files
+from inpaint.train.interrupt import interrupt_guard
 from inpaint.train.logging import RunLog, sample_grid, save_grid
 from inpaint.train.sampler import EpochSampler
 from inpaint.train.samples import InpaintDataset
-from inpaint.train.step import NonFiniteLoss, StepRunner, adam, lr_factor
+from inpaint.train.step import NonFiniteLoss, NonFiniteWeights, StepRunner, adam, lr_factor
 from inpaint.train.validation import Validator
 
 GRID_ROWS = 8
@@ -105,6 +107,7 @@ class Trainer:
         self._setup_models(state)
         self.step = int(state["step"]) if state else 0
         self.last_ckpt: Path | None = None
+        self.last_step = -1  # step of last_ckpt
 
     # -- setup -----------------------------------------------------------------------------
     def _setup_data(self) -> None:
@@ -175,7 +178,43 @@ class Trainer:
             torch.manual_seed(cfg.runtime.seed * 1000 + self.info.rank + 1)
 
     # -- loop ------------------------------------------------------------------------------
+    def _kept(self) -> str:
+        """What is on disk for a message about a stopped run: only finite weights are ever saved,
+        so the newest checkpoint is a good one."""
+        where = self.last_ckpt or (self.out / ckpt.LAST if (self.out / ckpt.LAST).exists() else None)
+        return f"the last good checkpoint {where} is intact" if where else "nothing was saved"
+
     def run(self) -> TrainResult:
+        with interrupt_guard() as interrupted:
+            try:
+                return self._run(interrupted)
+            except KeyboardInterrupt:  # a second Ctrl-C, or one outside the step loop
+                raise TrainingError(self._stopped_by_user(save=False)) from None
+            except TrainingError:
+                raise
+            except Exception:
+                if interrupted():  # e.g. DataLoader workers killed by the same Ctrl-C
+                    raise TrainingError(self._stopped_by_user(save=False)) from None
+                raise
+
+    def _stopped_by_user(self, save: bool) -> str:
+        """Ctrl-C: save the steps done so far when that is safe, and say how to go on."""
+        resume = f"`inpaint train --resume {self.out}`"
+        # every rank gets here at the same step (the flag is agreed on), so the collective save
+        # is safe; a broken model is never saved
+        if save and self.last_step != self.step and modules_are_finite(self.g_raw, self.d_raw):
+            try:
+                self._save(numbered=True)
+            except OSError as exc:
+                return (f"interrupted at step {self.step}; saving a checkpoint failed "
+                        f"({describe_os_error(exc)}); {self._kept()}")
+            return f"interrupted at step {self.step}; saved {self.last_ckpt}; continue with {resume}"
+        if self.last_ckpt is not None or (self.out / ckpt.LAST).exists():
+            return (f"interrupted at step {self.step}; {self._kept()} (steps after it are lost); "
+                    f"continue from it with {resume}")
+        return f"interrupted at step {self.step} before any checkpoint: nothing was saved"
+
+    def _run(self, interrupted) -> TrainResult:
         cfg, sc = self.cfg, self.cfg.schedule
         self.log = RunLog(self.out, self.total, self.step, enabled=self.main)
         self.log.forget_after(self.step)
@@ -193,11 +232,12 @@ class Trainer:
                 self.runner.set_lr_factor(lr_factor(cfg.optim.lr_schedule, self.step, self.total))
                 try:
                     losses = self.runner.step(batch)
+                except NonFiniteWeights as exc:
+                    raise TrainingError(f"step {self.step + 1} diverged: {exc}; training stopped, "
+                                        f"{self._kept()} (try a lower --lr or no --amp)") from None
                 except NonFiniteLoss as exc:
-                    where = self.last_ckpt or (self.out / ckpt.LAST if (self.out / ckpt.LAST).exists() else None)
-                    keep = f"the last good checkpoint {where} is intact" if where else "nothing was saved"
                     raise TrainingError(f"non-finite loss at step {self.step + 1} ({exc}); training "
-                                        f"stopped, {keep} (try a lower --lr or no --amp)") from None
+                                        f"stopped, {self._kept()} (try a lower --lr or no --amp)") from None
                 self.step += 1
                 window["compute"] += time.perf_counter() - t0
                 self._accumulate(window, losses)
@@ -212,6 +252,9 @@ class Trainer:
                     self._save(numbered=True)
                     saved_at = self.step
                 window["t"] += time.perf_counter() - t1  # periodic work is not step time
+                # Ctrl-C waits for the step to finish (whole weights); all ranks agree to stop
+                if dist_utils.any_flag(self.info, interrupted(), self.device):
+                    raise TrainingError(self._stopped_by_user(save=True))
                 if self.step >= self.total:
                     break
         if self.main and validated_at != self.step:
@@ -312,6 +355,9 @@ class Trainer:
                 "rng": ckpt.rng_state(),
                 "train_config": self.cfg.to_dict(),
             }
+            if not (state_is_finite(state["generator"]) and state_is_finite(state["discriminator"])):
+                raise TrainingError(f"refusing to save non-finite weights at step {self.step}; {self._kept()}")
             self.last_ckpt = ckpt.save_training_checkpoint(self.out, state, self.step, numbered,
                                                            self.cfg.schedule.keep)
         dist_utils.barrier(self.info)
+        self.last_step = self.step
