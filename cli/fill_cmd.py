@@ -15,6 +15,7 @@ import click
 from cli.errors import friendly_errors
 from inpaint.classical import CLASSICAL_METHODS  # OpenCV only, no torch
 from inpaint.errors import ImageError, InpaintError
+from masks.atomic import describe_os_error
 from masks.errors import MaskError
 
 METHODS = ("model", *CLASSICAL_METHODS)
@@ -65,37 +66,30 @@ def _load_mask(path: Path, invert: bool = False):
         raise MaskError(message) from None
 
 
-def _read_mask(path: Path, size: tuple[int, int], settings: Settings):
-    import cv2
-    import numpy as np
+def _read_mask(path: Path, photo, settings: Settings):
+    from inpaint.fill.user_mask import fit_mask
 
-    mask = _load_mask(path, settings.invert)
-    if mask.shape != size:
-        if not settings.resize_mask:
-            raise ImageError(f"mask {path.name} is {mask.shape[1]}×{mask.shape[0]} but the photo is "
-                             f"{size[1]}×{size[0]} (use --resize-mask to scale it)")
-        mask = cv2.resize(mask, (size[1], size[0]), interpolation=cv2.INTER_NEAREST)
-    if settings.dilate > 0:
-        k = 2 * settings.dilate + 1
-        mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    return np.ascontiguousarray(mask)
+    return fit_mask(_load_mask(path, settings.invert), photo, path.name, settings.resize_mask, settings.dilate)
 
 
 def _fill_one(painter, photo_path: Path, mask_path: Path, out: Path, compare: Path | None,
-              settings: Settings) -> list[str]:
-    """Fill one photo and write it (and the comparison); returns notes."""
+              settings: Settings, wrote) -> list[str]:
+    """Fill one photo and write it (and the comparison), calling ``wrote(path)`` after each
+    file is in place (a failing comparison must not hide that the fill was written); returns notes."""
     from inpaint.fill.compare import compare_image
     from inpaint.imageio import load_photo, rebuild, save_image
 
     photo = load_photo(photo_path)
-    mask = _read_mask(mask_path, photo.size, settings)
+    mask = _read_mask(mask_path, photo, settings)
     notes = list(photo.notes)
     if not mask.any():
         notes.append(f"mask {mask_path.name} is empty: the output equals the input")
     filled = painter.fill_photo(photo, mask)
     notes += save_image(rebuild(photo, filled, mask), out, settings.jpeg_quality, settings.overwrite)
+    wrote(out)
     if compare is not None:
         save_image(compare_image(photo.rgb, mask, filled), compare, overwrite=settings.overwrite)
+        wrote(compare)
     return notes
 
 
@@ -115,9 +109,9 @@ def _painter(method: str, checkpoint, device: str, batch_size, refine, threads, 
 
 
 def _single(painter, photo: Path, mask: Path, out: Path, compare, settings: Settings) -> None:
-    for note in _fill_one(painter, photo, mask, out, Path(compare) if compare else None, settings):
+    for note in _fill_one(painter, photo, mask, out, Path(compare) if compare else None, settings,
+                          lambda path: click.echo(f"wrote {path}")):
         _note(note)
-    click.echo(f"wrote {out}")
 
 
 def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: Settings) -> None:
@@ -162,12 +156,12 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: S
             _check_target(out, photo, settings)
             if cmp_path is not None:
                 _check_target(cmp_path, photo, settings, "comparison")
-            for note in _fill_one(painter, photo, mask, out, cmp_path, settings):
+            for note in _fill_one(painter, photo, mask, out, cmp_path, settings, lambda path: None):
                 tqdm.write(f"note: {photo.name}: {note}", file=sys.stderr)
             claimed[photo.stem] = photo.name
             filled += 1
         except (InpaintError, MaskError, OSError) as exc:
-            message = str(exc) if not isinstance(exc, OSError) else f"{exc.strerror or exc}"
+            message = str(exc) if not isinstance(exc, OSError) else describe_os_error(exc)
             tqdm.write(f"failed {photo.name}: {message}", file=sys.stderr)
             failed += 1
     click.echo(f"filled {filled}, skipped {skipped}, failed {failed} → {out_dir}")
@@ -191,7 +185,7 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: S
               help="Grow the holes by N px (user masks are often a little tight).")
 @click.option("--resize-mask", is_flag=True, help="Scale a mask of another size to the photo (nearest neighbour).")
 @click.option("--jpeg-quality", type=click.IntRange(1, 100), default=95, show_default=True,
-              help="Quality of .jpg/.webp outputs.")
+              help="Quality of .jpg outputs (lossy; .webp outputs are lossless).")
 @click.option("--compare", type=click.Path(path_type=Path), default=None,
               help="Also write a side-by-side PNG (masked input | filled | Telea); a folder in batch mode.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")

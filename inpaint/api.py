@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image
 
 from inpaint.errors import ImageError
+from inpaint.exif import orientation_mismatch, orientation_of
 from inpaint.fill.engine import FLIP_DEFAULT, ClassicalFiller
 from inpaint.imageio import Photo, photo_from_array, photo_from_pil, rebuild, rebuild_array
 from masks import from_bool
@@ -47,11 +48,9 @@ def _mask_array(mask) -> np.ndarray:
 def _check_exif_rotation(image: Image.Image, size: tuple[int, int], mask_shape: tuple[int, ...]) -> None:
     """A camera photo whose pixels are stored rotated (EXIF orientation 5-8) with a mask drawn on
     the photo as displayed: say so, rather than a bare size mismatch."""
-    orientation = image.getexif().get(0x0112, 1)
-    if mask_shape != size and mask_shape == size[::-1] and orientation in (5, 6, 7, 8):
-        raise ImageError(f"the mask is {mask_shape[1]}×{mask_shape[0]}, the photo as displayed, but its pixels "
-                         f"are stored {size[1]}×{size[0]} (EXIF orientation {orientation}): pass "
-                         "PIL.ImageOps.exif_transpose(image) to fill it as displayed")
+    problem = orientation_mismatch(size, mask_shape, orientation_of(image), displayed=False)
+    if problem:
+        raise ImageError(f"{problem}: pass PIL.ImageOps.exif_transpose(image) to fill it as displayed")
 
 
 class Inpainter:

@@ -28,12 +28,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inpaint.atomic import atomic_path
+from inpaint.atomic import atomic_open
 from inpaint.errors import ImageError
+from inpaint.exif import orientation_of
 
 # output extension -> PIL format; PNG is the lossless default.
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF",
                 ".webp": "WEBP", ".bmp": "BMP"}
+# formats whose encoding changes pixels (WebP is written lossless)
+LOSSY_FORMATS = ("JPEG",)
 PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp")
 _CONVERTED_MODES = ("CMYK", "YCbCr", "LAB", "HSV", "RGBX", "RGBa", "La", "PA")
 
@@ -49,6 +52,7 @@ class Photo:
     palette: Image.Image | None = None         # source P image (palette + indices)
     info: dict = field(default_factory=dict)   # exif / icc_profile / dpi / transparency
     notes: list = field(default_factory=list)
+    orientation: int = 1                       # EXIF orientation of the source (already applied)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -73,12 +77,20 @@ def _metadata(img: Image.Image) -> dict:
 
 def photo_from_pil(img: Image.Image, exif_transpose: bool = True) -> Photo:
     """Decompose a PIL image (EXIF orientation applied unless told not to)."""
+    orientation = orientation_of(img) if exif_transpose else 1
     if exif_transpose:
         img = ImageOps.exif_transpose(img)  # also resets the Orientation tag
+    photo = _decompose(img)
+    photo.orientation = orientation
+    return photo
+
+
+def _decompose(img: Image.Image) -> Photo:
     info, notes, mode = _metadata(img), [], img.mode
     if mode in _CONVERTED_MODES:
-        notes.append(f"{mode} image converted to RGB{'A' if 'A' in mode or 'a' in mode or mode == 'RGBX' else ''}")
-        img = img.convert("RGBA" if mode in ("RGBa", "La", "PA") else "RGB")
+        with_alpha = mode in ("RGBa", "La", "PA")
+        notes.append(f"{mode} image converted to RGB{'A' if with_alpha else ''}")
+        img = img.convert("RGBA" if with_alpha else "RGB")
         mode = img.mode
     if mode == "RGB":
         return Photo(np.asarray(img, dtype=np.uint8).copy(), "RGB", info=info, notes=notes)
@@ -205,10 +217,10 @@ def _save_kwargs(fmt: str, img: Image.Image, info: dict, jpeg_quality: int) -> d
         kwargs["transparency"] = info["transparency"]
     if fmt == "JPEG":
         kwargs.update(quality=jpeg_quality, subsampling=0 if jpeg_quality >= 90 else -1)
-    if fmt == "WEBP" and jpeg_quality >= 100:
-        kwargs["lossless"] = True
-    elif fmt == "WEBP":
-        kwargs["quality"] = jpeg_quality
+    if fmt == "WEBP":
+        # lossless, so known pixels stay bit-exact as in PNG/TIFF; exact: keep the colour of
+        # fully transparent pixels too (the encoder may otherwise change them)
+        kwargs.update(lossless=True, exact=True)
     return kwargs
 
 
@@ -241,10 +253,25 @@ def save_image(img: Image.Image, path: str | os.PathLike, jpeg_quality: int = 95
         if img.mode == "P" and fmt == "JPEG":
             img = img.convert("RGB")
             notes.append("palette image written as RGB JPEG")
+    if fmt == "WEBP":
+        if img.mode in ("I;16", "I"):
+            raise ImageError(f"{path.name}: WebP cannot store 16-bit pixels; write a .png or .tif instead")
+        if img.mode in ("1", "L", "LA", "P"):
+            notes.append(f"{path.name}: WebP has no {img.mode} mode, so the image is written as RGB"
+                         f"{'A' if img.mode in ('LA', 'P') and img.has_transparency_data else ''} "
+                         "(same pixel values)")
+    if img.mode == "I" and fmt == "PNG":
+        # PNG has no 32-bit mode; the values fit in 16 bits (larger ones are refused on load)
+        info = img.info
+        img = Image.fromarray(np.asarray(img).astype(np.uint16))
+        img.info.update(info)
+    if fmt in LOSSY_FORMATS:
+        notes.append(f"{path.name}: {fmt} is lossy, so known pixels change slightly too; for bit-exact "
+                     "known pixels write .png, .tif or .webp (lossless)")
     kwargs = _save_kwargs(fmt, img, img.info, jpeg_quality)
     try:
-        with atomic_path(path) as tmp:
-            img.save(tmp, format=fmt, **kwargs)
+        with atomic_open(path) as fh:
+            img.save(fh, format=fmt, **kwargs)
     except (ValueError, TypeError) as exc:
         raise ImageError(f"cannot write {path.name} as {fmt}: {exc}") from None
     return notes
