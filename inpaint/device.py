@@ -6,9 +6,6 @@ import torch
 
 from inpaint.errors import InpaintError
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda")
-
-
 def resolve_device(name: str = "auto") -> torch.device:
     """``auto`` picks CUDA when available, else CPU. Asking for CUDA without it is an error."""
     name = (name or "auto").lower()

@@ -4,7 +4,7 @@ To add a kind: write its generator (a :class:`masks.core.MaskGenerator` dataclas
 module and add one ``register(...)`` line here.
 """
 
-from masks.mixed import MixedMask
+from masks.mixed import MixedParams, make_mixed
 from masks.region import RegionMask
 from masks.registry import register
 from masks.shapes import BlockMask, CenterMask
@@ -16,4 +16,4 @@ register("stroke", make_stroke, params_of=BrushMask)
 for _name in PRESETS:
     register(_name, preset_factory(_name), params_of=LamaStrokeMask)
 register("region", RegionMask)
-register("mixed", MixedMask)
+register("mixed", make_mixed, params_of=MixedParams)

@@ -15,14 +15,36 @@ def _default_kinds() -> dict:
 
 
 @dataclass
-class MixedMask(MaskGenerator):
+class MixedParams:
     """Mixture of kinds: ``kinds`` maps kind → weight (e.g. ``{"block": 1, "thin": 2}``);
     ``params`` maps kind → that kind's parameters (e.g. ``{"region": {"source": "blobs"}}``)."""
 
     kinds: dict = field(default_factory=_default_kinds)
     params: dict = field(default_factory=dict)
 
+
+def make_mixed(**params) -> "MixedMask":
+    return MixedMask(**{("kind_params" if k == "params" else k): v for k, v in params.items()})
+
+
+make_mixed.__doc__ = MixedParams.__doc__
+
+
+@dataclass
+class MixedMask(MaskGenerator):
+    """Mixture of kinds (see :class:`MixedParams`; build it with ``make_generator("mixed", …)``).
+
+    The per-kind parameters are the field ``kind_params``: a field named ``params`` would hide
+    the :meth:`params` method every generator has."""
+
+    kinds: dict = field(default_factory=_default_kinds)
+    kind_params: dict = field(default_factory=dict)
+
     kind = "mixed"
+
+    def params(self) -> dict:
+        """As :func:`masks.make_generator` takes them: ``make_generator("mixed", **gen.params())``."""
+        return {"kinds": dict(self.kinds), "params": {k: dict(v) for k, v in self.kind_params.items()}}
 
     def __post_init__(self):
         from masks.registry import MASK_KINDS, make_generator
@@ -30,9 +52,9 @@ class MixedMask(MaskGenerator):
         if not isinstance(self.kinds, dict) or not self.kinds:
             raise MaskError("mixed: kinds must be a non-empty mapping kind -> weight, "
                             'e.g. {"block": 1, "stroke": 1}')
-        if not isinstance(self.params, dict):
+        if not isinstance(self.kind_params, dict):
             raise MaskError("mixed: params must be a mapping kind -> {parameter: value}")
-        unknown = sorted(set(self.params) - set(self.kinds))
+        unknown = sorted(set(self.kind_params) - set(self.kinds))
         if unknown:
             raise MaskError(f"mixed: params given for kind(s) not in kinds: {', '.join(unknown)}")
         names, weights, gens = [], [], []
@@ -48,7 +70,7 @@ class MixedMask(MaskGenerator):
                 raise MaskError(f"mixed: weight of {name!r} must be a number, got {weight!r}") from None
             if not weight >= 0:
                 raise MaskError(f"mixed: weight of {name!r} must be >= 0, got {weight}")
-            sub = self.params.get(name, {})
+            sub = self.kind_params.get(name, {})
             if not isinstance(sub, dict):
                 raise MaskError(f"mixed: params of {name!r} must be a mapping, got {sub!r}")
             names.append(name)

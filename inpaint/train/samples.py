@@ -64,7 +64,6 @@ class InpaintDataset(Dataset):
             raise ValueError("InpaintDataset needs at least one file")
         self.files = list(files)
         self.gcfg = gcfg
-        self.mask_kind = mask
         self.scale = scale
         self.seed = int(seed)
         self.train = train
