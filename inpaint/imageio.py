@@ -31,6 +31,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from inpaint.atomic import atomic_open
 from inpaint.errors import ImageError
 from inpaint.exif import orientation_of
+from masks.io import too_large
 
 # output extension -> PIL format; PNG is the lossless default.
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF",
@@ -140,6 +141,8 @@ def load_photo(path: str | os.PathLike) -> Photo:
         return photo
     except ImageError as exc:
         raise ImageError(f"{path}: {exc}") from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"cannot read photo {path}: {too_large()}") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageError(f"cannot read photo {path}: {exc.__class__.__name__}: not an image or corrupt") from None
 

@@ -177,10 +177,9 @@ def append_line(path: str | os.PathLike, line: str) -> None:
 
 def describe_os_error(exc: OSError) -> str:
     """One line for people: what failed, on which file, and why (a full disk said plainly)."""
-    if exc.errno == errno.ENOSPC:
-        reason = "the disk is full (ENOSPC: no space left on device)"
-    elif exc.errno == errno.EDQUOT:
-        reason = "the disk quota is exceeded (EDQUOT)"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = "the disk is full (ENOSPC)" if exc.errno == errno.ENOSPC else "the disk quota is exceeded (EDQUOT)"
+        return f"cannot write {exc.filename}: {why}" if exc.filename else f"cannot write: {why}"
     else:
         reason = exc.strerror or str(exc)
         code = errno.errorcode.get(exc.errno or -1)

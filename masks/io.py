@@ -57,6 +57,12 @@ def image_hole(img: Image.Image) -> np.ndarray:
     return arr >= 128
 
 
+def too_large() -> str:
+    """Why Pillow refused an image (``DecompressionBombError``, which is not an ``OSError``)."""
+    return (f"too large: more than twice Pillow's limit of {Image.MAX_IMAGE_PIXELS:,} pixels "
+            "(PIL.Image.MAX_IMAGE_PIXELS, a guard against decompression bombs; raise it for a file you trust)")
+
+
 def load_mask(path, invert: bool = False) -> np.ndarray:
     """Read a mask file → uint8 ``H×W`` with 255 = hole, 0 = known (see module docstring).
 
@@ -74,6 +80,8 @@ def load_mask(path, invert: bool = False) -> np.ndarray:
         raise MaskError(f"mask path is a folder, not a file: {path}") from None
     except UnidentifiedImageError:
         raise MaskError(f"not an image file: {path}") from None
+    except Image.DecompressionBombError:
+        raise MaskError(f"cannot read mask {path}: {too_large()}") from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise MaskError(f"cannot read mask {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     if hole.ndim != 2 or hole.size == 0:

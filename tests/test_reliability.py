@@ -211,6 +211,12 @@ CASES = [
     Case("photo is a PNG named .jpg", with_files(lambda t: (png(t / "a.jpg", RGB, format="PNG"), png(t / "m.png", MASK)),
                                                  fill("a.jpg")), check=known_pixels_kept(src="a.jpg")),
     *[mode_case(m) for m in MODE_FILES],
+    Case("photo beyond Pillow's pixel limit (simulated huge)", with_files(std, fill()), error="too large",
+         patch=lambda m, t: m.setattr(Image, "MAX_IMAGE_PIXELS", 1000)),
+    Case("mask beyond Pillow's pixel limit (simulated huge)", with_files(
+        lambda t: (png(t / "a.png", RGB), png(t / "m.png", rect_mask(2 * H, 2 * W, (20, 20, 60, 80)))),
+        fill("a.png", "m.png", "o.png", "--resize-mask")), error="too large",
+         patch=lambda m, t: m.setattr(Image, "MAX_IMAGE_PIXELS", H * W + 10)),
     Case("mode I written as PNG", with_files(lambda t: (mode_image("I").save(t / "a.tif"), png(t / "m.png", MASK)),
                                              fill("a.tif")), check=known_pixels_kept(src="a.tif")),
     Case("EXIF-rotated photo, mask as displayed", with_files(
