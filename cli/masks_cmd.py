@@ -41,7 +41,8 @@ def masks():
 @click.option("--width", type=int, default=None, help="Width in px (overrides --size).")
 @click.option("--height", type=int, default=None, help="Height in px (overrides --size).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Dataset seed; mask i uses default_rng([seed, i]).")
-@click.option("--out", "out", type=click.Path(), required=True, help="Output folder (must be empty or new).")
+@click.option("--out", "out", type=click.Path(), required=True,
+              help="Output folder: new, empty, or (with --overwrite) a previous mask dataset.")
 @click.option("--bins", type=click.Choice(["nvidia"]), default=None,
               help="Stratify into the six NVIDIA hole-area bins with equal counts.")
 @click.option("--max-tries", type=int, default=None,
@@ -55,7 +56,7 @@ def masks():
 @click.option("--min-fraction", type=float, default=None, help="Smallest hole fraction to keep.")
 @click.option("--max-fraction", type=float, default=None, help="Largest hole fraction to keep.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Processes to use.")
-@click.option("--overwrite", is_flag=True, help="Replace a non-empty output folder / existing preview.")
+@click.option("--overwrite", is_flag=True, help="Replace a previous mask dataset in OUT / an existing preview.")
 @click.option("--preview", type=click.Path(), default=None, help="Also write a contact sheet of the first 64 masks (PNG).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @friendly_errors
