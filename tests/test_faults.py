@@ -347,3 +347,12 @@ def test_non_finite_resume_state_is_refused(tmp_path):
     save_checkpoint(tmp_path / "t.pt", {k: v for k, v in state.items() if k not in ("format", "version")})
     with pytest.raises(CheckpointError, match="non-finite"):
         load_resume_state(tmp_path / "t.pt")
+
+
+def test_finiteness_check_sees_nan_and_inf_and_ignores_integer_buffers():
+    from inpaint.finite import all_finite
+
+    ok = [torch.ones(3), torch.full((2, 2), -3e37), torch.tensor([7], dtype=torch.long)]
+    assert all_finite(ok) and all_finite([])
+    for bad in (float("nan"), float("inf"), float("-inf")):
+        assert not all_finite(ok + [torch.tensor([1.0, bad])])
