@@ -356,3 +356,26 @@ def test_finiteness_check_sees_nan_and_inf_and_ignores_integer_buffers():
     assert all_finite(ok) and all_finite([])
     for bad in (float("nan"), float("inf"), float("-inf")):
         assert not all_finite(ok + [torch.tensor([1.0, bad])])
+
+
+def test_a_real_sigkill_mid_write_leaves_a_temp_file_that_the_next_write_removes(tmp_path):
+    import subprocess
+    import sys
+
+    from masks.atomic import write_bytes_atomic
+
+    target = tmp_path / "h.png"
+    child = ("import sys, time\nfrom masks.atomic import atomic_open\n"
+             f"with atomic_open({str(target)!r}) as fh:\n"
+             "    fh.write(b'half'); fh.flush(); print('writing', flush=True); time.sleep(60)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout.readline().strip() == "writing"
+        proc.kill()
+    finally:
+        proc.wait()
+    leftovers = [p.name for p in tmp_path.iterdir()]
+    assert len(leftovers) == 1 and leftovers[0].startswith(".h.png.") and not target.exists()
+    write_bytes_atomic(target, b"whole")
+    assert [p.name for p in tmp_path.iterdir()] == ["h.png"] and target.read_bytes() == b"whole"
