@@ -11,10 +11,9 @@ Images are tiny and "huge" is simulated, so the whole table runs in a few second
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
