@@ -93,8 +93,8 @@ def _fill_one(painter, photo_path: Path, mask_path: Path, out: Path, compare: Pa
     return notes
 
 
-def _painter(method: str, checkpoint, device: str, batch_size, refine, threads, flip=None):
-    """``flip`` None (neither --flip nor --no-flip given): the engine's ``FLIP_DEFAULT``."""
+def _painter(method: str, checkpoint, device: str, batch_size, refine, threads, flip=None, detail=None):
+    """``flip`` / ``detail`` None (neither flag given): the engine's ``FLIP_DEFAULT`` / ``DETAIL_DEFAULT``."""
     from inpaint.api import Inpainter
 
     if method == "model":
@@ -102,7 +102,8 @@ def _painter(method: str, checkpoint, device: str, batch_size, refine, threads, 
             import torch
 
             torch.set_num_threads(threads)
-        return Inpainter.from_checkpoint(checkpoint, device=device, batch_size=batch_size, refine=refine, flip=flip)
+        return Inpainter.from_checkpoint(checkpoint, device=device, batch_size=batch_size, refine=refine,
+                                         flip=flip, detail=detail)
     if checkpoint is not None:
         _note(f"--checkpoint is ignored with --method {method}")
     return Inpainter.classical(method)
@@ -200,9 +201,13 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: S
 @click.option("--flip/--no-flip", default=None,
               help="Average each window's prediction with its mirror image (one more model run per window). "
                    "Default: on.")
+# default None = inpaint.fill.engine.DETAIL_DEFAULT
+@click.option("--detail/--no-detail", default=None,
+              help="Give holes whose window was scaled down the photo's own native-resolution texture, "
+                   "copied from around the hole (the model supplies the coarse layout). Default: on.")
 @friendly_errors
 def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize_mask, jpeg_quality,
-         compare, overwrite, batch_size, threads, refine, flip):
+         compare, overwrite, batch_size, threads, refine, flip, detail):
     """Fill the holes of PHOTO given MASK (white = hole) and write the result.
 
     Batch mode: PHOTO is a folder of photos and MASK a folder of masks matched by file stem
@@ -214,7 +219,7 @@ def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize
     if not mask.exists():
         raise MaskError(f"mask file not found: {mask}")
     if photo.is_dir():
-        _batch(lambda: _painter(method, checkpoint, device, batch_size, refine, threads, flip),
+        _batch(lambda: _painter(method, checkpoint, device, batch_size, refine, threads, flip, detail),
                photo, mask, output, compare, settings)
         return
     if mask.is_dir():
@@ -230,5 +235,5 @@ def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize
         if Path(compare).resolve() == out.resolve():
             raise ImageError(f"--compare {compare} is the output file itself: give it another name")
         _check_target(Path(compare), photo, settings, "comparison")
-    painter = _painter(method, checkpoint, device, batch_size, refine, threads, flip)  # after the cheap checks: loading is slow
+    painter = _painter(method, checkpoint, device, batch_size, refine, threads, flip, detail)  # after the cheap checks: loading is slow
     _single(painter, photo, mask, out, compare, settings)

@@ -24,7 +24,8 @@ from PIL import Image
 
 from inpaint.errors import ImageError
 from inpaint.exif import orientation_mismatch, orientation_of
-from inpaint.fill.engine import FLIP_DEFAULT, ClassicalFiller
+from inpaint.fill.detail import DEFAULT_DETAIL
+from inpaint.fill.engine import DETAIL_DEFAULT, FLIP_DEFAULT, ClassicalFiller
 from inpaint.imageio import Photo, photo_from_array, photo_from_pil, rebuild, rebuild_array
 from masks import from_bool
 from masks.io import image_hole
@@ -62,14 +63,16 @@ class Inpainter:
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike | None = None, device: str = "auto",
                         batch_size: int | None = None, refine: float | None = None,
-                        flip: bool | None = None) -> "Inpainter":
+                        flip: bool | None = None, detail: bool | None = None) -> "Inpainter":
         """Load a checkpoint written by ``inpaint train`` (``None``: the shipped default model).
 
         ``batch_size``: windows per model run (default 16 on CPU, 64 on CUDA); ``refine``:
         re-predict holes whose window was down-scaled more than this factor, tile by tile
         (sharper big holes, one model run per tile; see :mod:`inpaint.fill.refine`); ``flip``:
         also run every window mirrored left-right and average the two predictions (lower error,
-        one more model run per window; ``None``: :data:`inpaint.fill.engine.FLIP_DEFAULT`).
+        one more model run per window; ``None``: :data:`inpaint.fill.engine.FLIP_DEFAULT`);
+        ``detail``: copy the photo's native-resolution texture into holes whose window was scaled
+        down (:mod:`inpaint.fill.detail`; ``None``: :data:`inpaint.fill.engine.DETAIL_DEFAULT`).
         Raises :class:`inpaint.errors.CheckpointError` for a missing/corrupt/foreign file."""
         from inpaint.checkpoint import load_generator
         from inpaint.default_model import resolve_checkpoint
@@ -84,7 +87,9 @@ class Inpainter:
         if refine is not None and refine < 1:
             raise ImageError(f"refine must be a down-scaling factor ≥ 1, got {refine}")
         flip = FLIP_DEFAULT if flip is None else flip
-        return cls(ModelFiller(model, cfg, dev, batch_size, refine, flip), f"model:{path.name}", cfg)
+        detail = DETAIL_DEFAULT if detail is None else detail
+        return cls(ModelFiller(model, cfg, dev, batch_size, refine, flip, DEFAULT_DETAIL if detail else None),
+                   f"model:{path.name}", cfg)
 
     @classmethod
     def classical(cls, method: str = "telea", radius: int = 3) -> "Inpainter":
