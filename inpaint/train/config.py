@@ -12,10 +12,7 @@ file < flags given on the command line. This module imports neither torch nor th
 from __future__ import annotations
 
 import json
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dependency there)
-    import tomli as tomllib
+import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
