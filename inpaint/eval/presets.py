@@ -1,0 +1,24 @@
+"""Named evaluation settings (``inpaint eval --setting NAME``): one place that says what a
+setting is, so a table can be reproduced by its name. A setting fixes the geometry (whole
+photos scaled to ``long_side``) and the generated mask kinds; ``--long-side`` and
+``--mask-kind`` given with it override its values, and the result is recorded in
+``summary.json``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    description: str
+    long_side: int  # whole photos are scaled so their long side is this (px)
+    mask_kinds: tuple[str, ...]  # kinds of the masks registry
+
+
+PRESETS: dict[str, Preset] = {
+    # Issue 10: object removal at realistic photo sizes, where the blur of a fill shows.
+    "objects": Preset("whole photos scaled to a long side of 1280 px, each mask one object-sized hole "
+                      "(a blob covering 4-15 % of the photo) plus one brush stroke (mask kind 'object')",
+                      1280, ("object",)),
+}
