@@ -14,7 +14,7 @@ from masks.errors import MaskError
 from masks.region import RegionMask, draw_blob
 from masks.strokes import BrushMask
 
-SHAPES = ("blob", "ellipse", "objects")
+SHAPES = ("auto", "blob", "ellipse", "objects")
 CENTRE = (0.25, 0.75)  # the object's centre, as fractions of the width/height: mostly inside the photo
 
 
@@ -25,11 +25,12 @@ class ObjectMask(MaskGenerator):
     stroke_max_width`` px at 256 px, scaled with the photo like ``stroke``.
 
     ``shape``: ``blob`` (a smooth random star-shaped polygon, stretched and rotated),
-    ``ellipse`` (rotated, aspect ratio 1–2.5) or ``objects`` (a random object shape from the
-    segmentation PNGs of ``objects_dir``, scaled, rotated and deformed as ``region`` does).
+    ``ellipse`` (rotated, aspect ratio 1–2.5), ``objects`` (a random object shape from the
+    segmentation PNGs of ``objects_dir``, scaled, rotated and deformed as ``region`` does) or
+    ``auto`` (= ``objects`` when ``objects_dir`` is set, else ``blob``).
     """
 
-    shape: str = "blob"
+    shape: str = "auto"
     objects_dir: str = ""
     min_area: float = 0.04
     max_area: float = 0.15
@@ -42,6 +43,8 @@ class ObjectMask(MaskGenerator):
     def __post_init__(self):
         if self.shape not in SHAPES:
             raise MaskError(f"object: unknown shape {self.shape!r}; valid: {', '.join(SHAPES)}")
+        if self.shape == "auto":
+            self.shape = "objects" if self.objects_dir else "blob"
         if (self.shape == "objects") != bool(self.objects_dir):
             raise MaskError("object: shape 'objects' needs objects_dir (a folder of segmentation PNGs), "
                             "and objects_dir is only used with it")

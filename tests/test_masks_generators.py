@@ -257,6 +257,7 @@ def test_object_kind_from_segmentation_shapes(tmp_path):
     lab = np.zeros((60, 80), np.uint8)
     lab[10:50, 20:45] = 1  # one object
     Image.fromarray(lab, "P").save(tmp_path / "o.png")
-    gen = make_generator("object", shape="objects", objects_dir=str(tmp_path), strokes=0)
+    gen = make_generator("object", objects_dir=str(tmp_path), strokes=0)  # shape auto → objects
+    assert gen.shape == "objects" and make_generator("object").shape == "blob"
     fractions = [masks.hole_fraction(gen(300, 400, rng(s))) for s in range(5)]
     assert all(0.01 < f <= 0.16 for f in fractions)
