@@ -29,7 +29,7 @@ def format_summary_table(summary: dict) -> str:
     times = summary.get("time_per_fill", {})
     mw = max([len("method")] + [len(g["method"]) for g in groups])
     kw = max([len("kind")] + [len(g["kind"]) for g in groups])
-    header = (f"{'method':<{mw}} {'kind':<{kw}} {'n':>5} {'PSNR':>7} {'SSIM':>7} {'detail~':>7} {'s/fill':>7}  "
+    header = (f"{'method':<{mw}} {'kind':<{kw}} {'n':>5} {'PSNR':>7} {'SSIM':>7} {'detail':>7} {'s/fill':>7}  "
               f"margin vs {summary.get('baseline', 'telea')}")
     lines = [header, "-" * len(header)]
     for g in groups:
@@ -44,6 +44,8 @@ def format_summary_table(summary: dict) -> str:
         sec = "–" if sec is None else f"{sec:.2f}"
         lines.append(f"{g['method']:<{mw}} {g['kind']:<{kw}} {g['n']:>5} {_cell(g['psnr_hole'], 2):>7} "
                      f"{_cell(g['ssim_hole'], 3):>7} {_median(g.get('detail_ratio')):>7} {sec:>7}  {margin}")
+    lines.append("detail: median detail ratio (fill's texture ÷ the original's, 1 = as detailed); "
+                 "s/fill: mean seconds per fill")
     return "\n".join(lines)
 
 
