@@ -11,14 +11,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Preset:
-    description: str
     long_side: int  # whole photos are scaled so their long side is this (px)
-    mask_kinds: tuple[str, ...]  # kinds of the masks registry
+    mask_kinds: tuple[str, ...]  # kinds of the masks registry, with their default parameters
+    purpose: str  # what the masks stand for (their sizes are the mask kind's defaults)
+
+    @property
+    def description(self) -> str:
+        return (f"whole photos scaled to a long side of {self.long_side} px, masks of kind "
+                f"{', '.join(self.mask_kinds)}: {self.purpose}")
 
 
 PRESETS: dict[str, Preset] = {
     # Issue 10: object removal at realistic photo sizes, where the blur of a fill shows.
-    "objects": Preset("whole photos scaled to a long side of 1280 px, each mask one object-sized hole "
-                      "(a blob covering 4-15 % of the photo) plus one brush stroke (mask kind 'object')",
-                      1280, ("object",)),
+    "objects": Preset(1280, ("object",), "one object-sized hole plus one brush stroke"),
 }
