@@ -8,21 +8,28 @@ from __future__ import annotations
 import click
 
 from cli.errors import friendly_errors
-
-DEFAULT_SIZE = 128
+from inpaint.eval.methods import DEFAULT_METHODS, METHOD_NAMES  # torch-free
+from inpaint.eval.pipeline import DEFAULT_BLIND, DEFAULT_SIZE  # torch-free
+from inpaint.eval.presets import PRESETS
 
 
 def _cell(stat, digits):
     return "–" if not stat or stat.get("mean") is None else f"{stat['mean']:.{digits}f}"
 
 
+def _median(stat):
+    return "–" if not stat or stat.get("median") is None else f"{stat['median']:.2f}"
+
+
 def format_summary_table(summary: dict) -> str:
-    """Method, kind, n, hole PSNR, SSIM, margin over Telea: one line per method × kind (all bins)."""
+    """Method, kind, n, hole PSNR, SSIM, median detail ratio, seconds per fill, margin over
+    Telea: one line per method × kind (all bins)."""
     margins = {(m["method"], m["kind"]): m for m in summary.get("margins", []) if m["bin"] == "all"}
     groups = [g for g in summary.get("groups", []) if g["bin"] == "all"]
+    times = summary.get("time_per_fill", {})
     mw = max([len("method")] + [len(g["method"]) for g in groups])
     kw = max([len("kind")] + [len(g["kind"]) for g in groups])
-    header = (f"{'method':<{mw}} {'kind':<{kw}} {'n':>5} {'PSNR':>7} {'SSIM':>7}  "
+    header = (f"{'method':<{mw}} {'kind':<{kw}} {'n':>5} {'PSNR':>7} {'SSIM':>7} {'detail':>7} {'s/fill':>7}  "
               f"margin vs {summary.get('baseline', 'telea')}")
     lines = [header, "-" * len(header)]
     for g in groups:
@@ -33,8 +40,12 @@ def format_summary_table(summary: dict) -> str:
             ci = f" [{d['lo']:+.2f}, {d['hi']:+.2f}]" if d.get("lo") is not None else ""
             margin = (f"{d['mean']:+.2f} dB{ci}, SSIM {m['ssim_hole']['mean']:+.3f}, "
                       f"wins {100 * m['win_rate']:.0f} %") if d.get("mean") is not None else "–"
+        sec = times.get(g["method"], {}).get("mean")
+        sec = "–" if sec is None else f"{sec:.2f}"
         lines.append(f"{g['method']:<{mw}} {g['kind']:<{kw}} {g['n']:>5} {_cell(g['psnr_hole'], 2):>7} "
-                     f"{_cell(g['ssim_hole'], 3):>7}  {margin}")
+                     f"{_cell(g['ssim_hole'], 3):>7} {_median(g.get('detail_ratio')):>7} {sec:>7}  {margin}")
+    lines.append("detail: median detail ratio (fill's texture ÷ the original's, 1 = as detailed); "
+                 "s/fill: mean seconds per fill")
     return "\n".join(lines)
 
 
@@ -43,8 +54,10 @@ def format_summary_table(summary: dict) -> str:
 @click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(),
               help="Model checkpoint to score (repeat for several); each becomes a method 'model:<name>'. "
                    "Default: the model shipped with inpaint.")
-@click.option("--methods", default="model,telea,ns", show_default=True,
-              help="Comma-separated methods: model (one per --checkpoint), telea, ns.")
+@click.option("--methods", default=DEFAULT_METHODS, show_default=True,
+              help=f"Comma-separated methods: model (one per --checkpoint), "
+                   f"{', '.join(n for n in METHOD_NAMES if n != 'model')} (patchmatch needs the optional "
+                   "pypatchmatch package).")
 @click.option("--out", "report_dir", required=True, type=click.Path(),
               help="Report folder: metrics.csv, summary.json, report.html, images/.")
 @click.option("--masks", "masks_path", type=click.Path(),
@@ -57,6 +70,13 @@ def format_summary_table(summary: dict) -> str:
 @click.option("--size", type=int, default=None,
               help=f"Evaluate N×N crops: short side resized to N, centre square cropped (default {DEFAULT_SIZE}).")
 @click.option("--native", is_flag=True, help="Evaluate photos at their own resolution (masks must match their size).")
+@click.option("--long-side", type=int, default=None,
+              help="Evaluate whole photos scaled so their long side is N px (bicubic up, area down; recorded).")
+@click.option("--setting", metavar="NAME", default=None,
+              help="A named setting: " + "; ".join(f"{k}: {p.description}" for k, p in PRESETS.items())
+                   + ". --long-side and --mask-kind override its values.")
+@click.option("--blind", default=DEFAULT_BLIND, show_default=True, type=int,
+              help="Cases on the blind side-by-side page blind/blind.html (key: blind_key.json); 0: none.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda[:N].")
 @click.option("--limit", type=int, default=None, help="Evaluate only the first N photos (by name).")
 @click.option("--gallery", default=6, show_default=True, type=int,
@@ -69,24 +89,33 @@ def format_summary_table(summary: dict) -> str:
                    "as `inpaint fill --flip/--no-flip`. Default: on.")
 @friendly_errors
 def evaluate(images_dir, checkpoints, methods, report_dir, masks_path, mask_kinds, count_per_image, seed,
-             size, native, device, limit, gallery, overwrite, progress, flip):
+             size, native, long_side, setting, blind, device, limit, gallery, overwrite, progress, flip):
     """Score fills of IMAGES_DIR's photos against their originals.
 
-    Hole PSNR, L1, SSIM (of the hole's bounding box) and whole-image PSNR per method × mask kind ×
-    hole-area bin, with 95 % t-intervals and each model's paired margin over Telea.
+    Hole PSNR, L1, SSIM (of the hole's bounding box), whole-image PSNR and the detail ratio per
+    method × mask kind × hole-area bin, with 95 % t-intervals, each model's paired margin over
+    Telea, the time per fill, and a blind side-by-side page.
     """
     from inpaint.errors import InpaintError
     from inpaint.eval.pipeline import EvalSettings, run
 
-    if native and size is not None:
-        raise InpaintError("use either --size or --native, not both")
+    geometry = [name for name, given in (("--size", size is not None), ("--native", native),
+                                         ("--long-side", long_side is not None), ("--setting", setting is not None))
+                if given]
+    if len(geometry) > 1 and geometry != ["--long-side", "--setting"]:
+        raise InpaintError(f"use only one of --size or --native or --long-side/--setting (got {', '.join(geometry)})")
+    whole = native or long_side is not None or setting is not None
     settings = EvalSettings(
         images_dir=images_dir, report_dir=report_dir, checkpoints=list(checkpoints), methods=methods,
         masks=masks_path, mask_kinds=list(mask_kinds), count_per_image=count_per_image, seed=seed,
-        size=None if native else (DEFAULT_SIZE if size is None else size), device=device, limit=limit, gallery=gallery,
-        overwrite=overwrite, flip=flip)
+        size=None if whole else (DEFAULT_SIZE if size is None else size), device=device, limit=limit, gallery=gallery,
+        overwrite=overwrite, flip=flip, long_side=long_side, setting=setting, blind=blind)
     result = run(settings, progress=progress)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(format_summary_table(result.summary))
     click.echo(f"report: {result.report_dir / 'report.html'}")
+    from inpaint.eval.blind import BLIND_DIR, KEY_FILE, PAGE
+
+    if (result.report_dir / KEY_FILE).is_file():
+        click.echo(f"blind look test: {result.report_dir / BLIND_DIR / PAGE} (key: {result.report_dir / KEY_FILE})")

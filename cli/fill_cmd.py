@@ -177,7 +177,8 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: S
               help="Output file (format from the extension, PNG by default), or folder in batch mode. "
                    "Default: <photo stem>_filled.png beside the photo (batch: <PHOTOS_DIR>_filled/).")
 @click.option("--method", type=click.Choice(METHODS), default="model", show_default=True,
-              help="A learned model, or a classical OpenCV fill (needs no checkpoint).")
+              help="A learned model, or a classical fill needing no checkpoint: OpenCV telea/ns, or "
+                   "patchmatch (needs the optional pypatchmatch package).")
 @click.option("--checkpoint", type=click.Path(path_type=Path), default=None,
               help="Checkpoint written by `inpaint train` (default: the model shipped with inpaint).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)

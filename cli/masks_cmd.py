@@ -52,7 +52,7 @@ def masks():
               help="Generator parameter, repeatable (JSON values: --param coverage=0.2).")
 @click.option("--preset", default=None, help="Stroke preset: thin, medium or thick (with --kind stroke).")
 @click.option("--objects-dir", type=click.Path(), default=None,
-              help="Folder of segmentation PNGs for --kind region (object shapes).")
+              help="Folder of segmentation PNGs for --kind region or object (object shapes).")
 @click.option("--min-fraction", type=float, default=None, help="Smallest hole fraction to keep.")
 @click.option("--max-fraction", type=float, default=None, help="Largest hole fraction to keep.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Processes to use.")

@@ -92,8 +92,10 @@ class Inpainter:
                    f"model:{path.name}", cfg)
 
     @classmethod
-    def classical(cls, method: str = "telea", radius: int = 3) -> "Inpainter":
-        """An OpenCV fill (``telea`` or ``ns``); needs no checkpoint."""
+    def classical(cls, method: str = "telea", radius: int | None = None) -> "Inpainter":
+        """A classical fill: ``telea`` or ``ns`` (OpenCV, ``radius`` default 3) or
+        ``patchmatch`` (needs the optional ``pypatchmatch`` package; ``radius`` is the patch
+        radius, default 7); needs no checkpoint. ``None``: the method's default."""
         return cls(ClassicalFiller(method, radius), method)
 
     def fill_array(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ module and add one ``register(...)`` line here.
 """
 
 from masks.mixed import MixedParams, make_mixed
+from masks.objects import ObjectMask
 from masks.region import RegionMask
 from masks.registry import register
 from masks.shapes import BlockMask, CenterMask
@@ -16,4 +17,5 @@ register("stroke", make_stroke, params_of=BrushMask)
 for _name in PRESETS:
     register(_name, preset_factory(_name), params_of=LamaStrokeMask)
 register("region", RegionMask)
+register("object", ObjectMask)
 register("mixed", make_mixed, params_of=MixedParams)

@@ -121,23 +121,8 @@ class RegionMask(MaskGenerator):
         n = int(rng.integers(1, 4))
         total = rng.uniform(self.min_area, self.max_area) * height * width
         areas = total * rng.dirichlet(np.ones(n))
-        theta = np.linspace(0, 2 * np.pi, 48, endpoint=False)
-        harmonics = np.arange(1, 6)[:, None]
         for area in areas:
-            amp = rng.uniform(0, 0.35, (5, 1)) / harmonics
-            phase = rng.uniform(0, 2 * np.pi, (5, 1))
-            shape = 1 + (amp * np.cos(harmonics * theta + phase)).sum(axis=0)
-            # Scale so the polygon's area (½ Σ r² dθ) matches the target.
-            radius = math.sqrt(area / (0.5 * float((shape**2).sum()) * (2 * np.pi / len(theta))))
-            stretch = rng.uniform(0.6, 1.6)
-            rot = rng.uniform(0, 2 * np.pi)
-            cx, cy = rng.uniform(0, width), rng.uniform(0, height)
-            r = radius * shape
-            px, py = r * np.cos(theta) * stretch, r * np.sin(theta) / stretch
-            xs = cx + px * math.cos(rot) - py * math.sin(rot)
-            ys = cy + px * math.sin(rot) + py * math.cos(rot)
-            pts = np.round(np.stack([xs, ys], axis=1)).astype(np.int32)
-            cv2.fillPoly(canvas, [pts], 255)
+            draw_blob(canvas, area, rng)
         return canvas
 
     # -- object shapes -------------------------------------------------------------------------
@@ -166,6 +151,30 @@ class RegionMask(MaskGenerator):
         if self.elastic > 0:
             canvas = _elastic(canvas, self.elastic * math.sqrt(target), rng)
         return np.where(canvas >= 128, np.uint8(255), np.uint8(0))
+
+
+def draw_blob(canvas: np.ndarray, area: float, rng: np.random.Generator,
+              centre: tuple[float, float] = (0.0, 1.0)) -> None:
+    """Paint one smooth random star-shaped polygon of about ``area`` px (255) onto ``canvas``,
+    its centre uniform in ``centre`` (fractions of the width and height)."""
+    height, width = canvas.shape
+    theta = np.linspace(0, 2 * np.pi, 48, endpoint=False)
+    harmonics = np.arange(1, 6)[:, None]
+    amp = rng.uniform(0, 0.35, (5, 1)) / harmonics
+    phase = rng.uniform(0, 2 * np.pi, (5, 1))
+    shape = 1 + (amp * np.cos(harmonics * theta + phase)).sum(axis=0)
+    # Scale so the polygon's area (½ Σ r² dθ) matches the target.
+    radius = math.sqrt(area / (0.5 * float((shape**2).sum()) * (2 * np.pi / len(theta))))
+    stretch = rng.uniform(0.6, 1.6)
+    rot = rng.uniform(0, 2 * np.pi)
+    lo, hi = centre
+    cx, cy = rng.uniform(lo * width, hi * width), rng.uniform(lo * height, hi * height)
+    r = radius * shape
+    px, py = r * np.cos(theta) * stretch, r * np.sin(theta) / stretch
+    xs = cx + px * math.cos(rot) - py * math.sin(rot)
+    ys = cy + px * math.sin(rot) + py * math.cos(rot)
+    pts = np.round(np.stack([xs, ys], axis=1)).astype(np.int32)
+    cv2.fillPoly(canvas, [pts], 255)
 
 
 def _elastic(canvas: np.ndarray, amplitude: float, rng: np.random.Generator) -> np.ndarray:

@@ -1,6 +1,7 @@
 """`inpaint eval` through click's CliRunner, with the real Inpainter (classical and a tiny model)."""
 
 import csv
+import importlib.util
 import json
 
 import numpy as np
@@ -158,7 +159,7 @@ def test_mask_folder_matched_by_stem(photos, tmp_path):
 
 
 @pytest.mark.parametrize("case", ["empty", "no_stem", "size", "method", "both", "bad_ckpt", "kind", "not_empty",
-                                  "size_native"])
+                                  "size_native", "setting_size", "setting_masks", "long_side_range", "setting_name"])
 def test_bad_inputs_one_line_error(case, photos, tmp_path):
     out = tmp_path / "r"
     args = [photos, "--out", out, "--size", 32, "--no-progress"]
@@ -194,15 +195,66 @@ def test_bad_inputs_one_line_error(case, photos, tmp_path):
         out.mkdir()
         (out / "old.txt").write_text("x")
         expect = "not empty"
-    else:
+    elif case == "size_native":
         args += ["--native"]
         expect = "--size or --native"
+    elif case == "setting_size":
+        args += ["--setting", "objects"]
+        expect = "use only one of --size or --native or --long-side/--setting"
+    elif case == "setting_masks":
+        args = [photos, "--out", out, "--setting", "objects", "--masks", mdir, "--no-progress"]
+        expect = "generates its masks"
+    elif case == "long_side_range":
+        args = [photos, "--out", out, "--long-side", 10, "--no-progress"]
+        expect = "--long-side must be between 64 and 4096"
+    else:
+        args = [photos, "--out", out, "--setting", "faces", "--no-progress"]
+        expect = "unknown --setting 'faces': use objects"
     res = _invoke(*args)
     assert res.exit_code == 1, res.output
     assert "Traceback" not in res.output
     lines = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
     assert len(lines) == 1 and expect in lines[0], res.output
     assert not (out / "metrics.csv").exists()
+
+
+def test_objects_setting_detail_ratio_blind_page_and_times(photos, tmp_path):
+    out = tmp_path / "r"
+    res = _invoke(photos, "--out", out, "--setting", "objects", "--long-side", 96, "--methods", "telea,ns",
+                  "--count-per-image", 2, "--blind", 3, "--seed", 4, "--no-progress")
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "summary.json").read_text())
+    s = summary["settings"]
+    assert s["setting"] == "objects" and s["long_side"] == 96 and s["size"] == "native"
+    assert "object" in s["setting_description"] and s["mask_params"]["object"]["max_area"] == 0.15
+    assert any("scaled to long side 96" in n and "img0.png 56×40 → 96×69" in n for n in summary["notes"])
+    rows = _csv(out / "metrics.csv")
+    assert len(rows) == 2 * 2 * 2 and {r["kind"] for r in rows} == {"object"}
+    assert all(r["detail_ratio"] == "" or float(r["detail_ratio"]) >= 0 for r in rows)
+    group = next(g for g in summary["groups"] if g["method"] == "telea" and g["bin"] == "all")
+    assert set(group["detail_ratio"]) >= {"mean", "lo", "hi", "median", "undefined", "n"}
+    assert set(summary["time_per_fill"]) == {"telea", "ns"} and summary["time_per_fill"]["telea"]["n"] == 4
+    assert "median detail ratio" in res.output and "s/fill" in res.output and "blind look test" in res.output
+    html = (out / "report.html").read_text()
+    assert "detail ratio (median)" in html and "Time per fill" in html and 'href="blind/blind.html"' in html
+    key = json.loads((out / "blind_key.json").read_text())
+    assert len(key["cases"]) == 3 and all(sorted(c["letters"].values()) == ["ns", "telea"] for c in key["cases"])
+    # same seed, same masks, metrics and blind key
+    again = tmp_path / "r2"
+    assert _invoke(photos, "--out", again, "--setting", "objects", "--long-side", 96, "--methods", "telea,ns",
+                   "--count-per-image", 2, "--blind", 3, "--seed", 4, "--no-progress").exit_code == 0
+    assert (again / "metrics.csv").read_text() == (out / "metrics.csv").read_text()
+    assert (again / "blind_key.json").read_text() == (out / "blind_key.json").read_text()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("patchmatch") is None, reason="pypatchmatch is not installed")
+def test_patchmatch_row(photos, tmp_path):
+    out = tmp_path / "r"
+    res = _invoke(photos, "--out", out, "--size", 32, "--mask-kind", "block", "--methods", "telea,patchmatch",
+                  "--no-progress")
+    assert res.exit_code == 0, res.output
+    assert {r["method"] for r in _csv(out / "metrics.csv")} == {"telea", "patchmatch"}
+    assert "patchmatch" in res.output
 
 
 def test_help_does_not_import_torch():

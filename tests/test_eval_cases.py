@@ -121,3 +121,20 @@ def test_native_photo_too_small_for_generated_masks_is_named():
     # regression: the bare masks error ("mask height must be between …") did not say which photo
     with pytest.raises(ImageError, match=r"thick masks for tiny \(12×9\).*--size"):
         GeneratedMasks(["thick"], 1, 0).masks_for("tiny", 9, 12)
+
+
+def test_whole_photos_scaled_to_a_long_side_are_noted(photos):
+    from inpaint.eval.cases import scale_long_side
+
+    img = np.zeros((30, 50, 3), np.uint8)
+    assert scale_long_side(img, 100).shape == (60, 100, 3)
+    assert scale_long_side(img, 25).shape == (15, 25, 3)
+    assert scale_long_side(img, 50) is img
+    notes = []
+    cases = list(iter_cases(list_images(photos), GeneratedMasks(["object"], 1, 0), size=None, notes=notes,
+                            long_side=120))
+    assert cases and all(max(c.image.shape[:2]) == 120 for c in cases)
+    assert all(c.mask.shape == c.image.shape[:2] for c in cases)
+    assert len(notes) == 1 and "long side 120" in notes[0] and "a.jpg 30×50 → 72×120" in notes[0]
+    with pytest.raises(InpaintError, match="--size or --long-side"):
+        list(iter_cases(list_images(photos), GeneratedMasks(["object"], 1, 0), size=32, long_side=120))

@@ -79,7 +79,8 @@ class _Collector(HTMLParser):
 def test_outputs_consistent_and_report_well_formed(photos, tmp_path):
     out = tmp_path / "report"
     result = _run(photos, out)
-    assert sorted(p.name for p in out.iterdir()) == ["images", "metrics.csv", "report.html", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["blind", "blind_key.json", "images", "metrics.csv",
+                                                     "report.html", "summary.json"]
     with open(out / "metrics.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     summary = json.loads((out / "summary.json").read_text())
@@ -110,7 +111,7 @@ def test_outputs_consistent_and_report_well_formed(photos, tmp_path):
     parser = _Collector()
     parser.feed((out / "report.html").read_text())
     parser.close()
-    assert parser.stack == [] and parser.tables == 2
+    assert parser.stack == [] and parser.tables == 3  # results, margins, time per fill
     assert parser.srcs, "gallery has images"
     for src in parser.srcs:
         assert not src.startswith("/") and src.startswith("images/")

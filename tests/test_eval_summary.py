@@ -53,9 +53,11 @@ def test_mean_interval_by_hand():
 
 
 def test_mean_interval_edge_cases():
-    assert mean_interval([]) == {"mean": None, "lo": None, "hi": None, "n": 0}
-    one = mean_interval([7.0, float("nan")])  # NaN left out
-    assert one == {"mean": 7.0, "lo": None, "hi": None, "n": 1}
+    assert mean_interval([]) == {"mean": None, "lo": None, "hi": None, "n": 0, "median": None, "undefined": 0}
+    one = mean_interval([7.0, float("nan")])  # NaN left out, and counted
+    assert one == {"mean": 7.0, "lo": None, "hi": None, "n": 1, "median": 7.0, "undefined": 1}
+    skewed = mean_interval([1.0, 2.0, 30.0, float("nan"), None])
+    assert skewed["median"] == 2.0 and skewed["mean"] == pytest.approx(11.0) and skewed["undefined"] == 2
     flat = mean_interval([2.0, 2.0, 2.0])
     assert flat["lo"] == flat["hi"] == flat["mean"] == 2.0
 

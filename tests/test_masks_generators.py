@@ -226,3 +226,38 @@ def test_conversions_fraction_and_bins():
     assert masks.area_bin(0.01) is None and masks.area_bin(0.61) is None
     with pytest.raises(MaskError):
         masks.hole_fraction(np.zeros((2, 2, 3), np.uint8))
+
+
+def test_object_kind_one_object_sized_hole_plus_a_stroke():
+    plain = make_generator("object", strokes=0)
+    fractions = [masks.hole_fraction(plain(853, 1280, rng(s))) for s in range(20)]
+    assert 0.02 < min(fractions) and max(fractions) <= 0.15 + 1e-3  # the edge may cut a little off
+    with_stroke = make_generator("object")
+    for s in range(5):
+        a, b = plain(853, 1280, rng(s)), with_stroke(853, 1280, rng(s))
+        assert np.array_equal(a & b, a) and np.count_nonzero(b) > np.count_nonzero(a)  # object drawn first, stroke added
+    import cv2
+
+    n, _ = cv2.connectedComponents(plain(853, 1280, rng(3)))
+    assert n == 2  # background + one object
+    ellipse = make_generator("object", shape="ellipse", strokes=0)(400, 600, rng(1))
+    assert 0.04 <= masks.hole_fraction(ellipse) <= 0.15
+
+
+def test_object_kind_errors():
+    with pytest.raises(MaskError, match="unknown shape"):
+        make_generator("object", shape="star")
+    with pytest.raises(MaskError, match="objects_dir"):
+        make_generator("object", shape="objects")
+    with pytest.raises(MaskError, match="min_area"):
+        make_generator("object", min_area=0.3, max_area=0.2)
+
+
+def test_object_kind_from_segmentation_shapes(tmp_path):
+    lab = np.zeros((60, 80), np.uint8)
+    lab[10:50, 20:45] = 1  # one object
+    Image.fromarray(lab, "P").save(tmp_path / "o.png")
+    gen = make_generator("object", objects_dir=str(tmp_path), strokes=0)  # shape auto → objects
+    assert gen.shape == "objects" and make_generator("object").shape == "blob"
+    fractions = [masks.hole_fraction(gen(300, 400, rng(s))) for s in range(5)]
+    assert all(0.01 < f <= 0.16 for f in fractions)

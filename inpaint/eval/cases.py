@@ -7,6 +7,9 @@ A :class:`Case` holds one photo (``uint8`` ``H×W×3`` RGB) and one mask (``uint
   enlarging) so that its *short side* is N, then the centre N×N square is cropped. No randomness:
   the same photo always gives the same crop. Mask files must then be N×N.
 * ``size=None`` (``--native``) — photos are used as they are; mask files must have the photo's size.
+  With ``long_side=L`` (``--long-side``, ``--setting objects``) whole photos are scaled so their
+  long side is L (cubic when enlarging, area when shrinking): realistic photo sizes from a set of
+  small public photos; every scaling is reported in ``notes``.
 
 Masks come from one of three sources: generated from the :mod:`masks` registry (seeded per
 image and kind, so ``--limit`` or adding photos never changes the masks of the others), a
@@ -91,6 +94,17 @@ def square_crop(image: np.ndarray, size: int) -> np.ndarray:
         image = cv2.resize(image, (new_w, new_h), interpolation=interp)
     top, left = (new_h - size) // 2, (new_w - size) // 2
     return np.ascontiguousarray(image[top:top + size, left:left + size])
+
+
+def scale_long_side(image: np.ndarray, long_side: int) -> np.ndarray:
+    """Resize the whole photo so its long side is ``long_side`` px (aspect ratio kept)."""
+    h, w = image.shape[:2]
+    scale = long_side / max(h, w)
+    new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+    if (new_h, new_w) == (h, w):
+        return image
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(image, (new_w, new_h), interpolation=interp)
 
 
 class MaskSource(Protocol):
@@ -197,13 +211,23 @@ def mask_source(masks_path: str | Path | None, mask_kinds: list[str], count: int
 
 
 def iter_cases(image_paths: list[Path], source: MaskSource, size: int | None,
-               notes: list[str] | None = None) -> Iterator[Case]:
+               notes: list[str] | None = None, long_side: int | None = None) -> Iterator[Case]:
     """Yield the cases in a fixed order (photos by name, then masks). Masks without any hole
-    are skipped (their hole metrics are undefined) and reported in ``notes``."""
+    are skipped (their hole metrics are undefined) and reported in ``notes``, as is every
+    photo scaled to ``long_side`` (whole photos only: ``size`` must then be None)."""
+    if size is not None and long_side is not None:
+        raise InpaintError("use either --size or --long-side, not both")
+    scaled = []
     for path in image_paths:
         image = load_photo(path)
         if size is not None:
             image = square_crop(image, size)
+        elif long_side is not None:
+            h0, w0 = image.shape[:2]
+            image = scale_long_side(image, long_side)
+            if image.shape[:2] != (h0, w0):
+                scaled.append(f"{path.name} {w0}×{h0} → {image.shape[1]}×{image.shape[0]} "
+                              f"(×{image.shape[0] / h0:.2f})")
         h, w = image.shape[:2]
         for mask_id, kind, mask in source.masks_for(path.stem, h, w):
             if not mask.any():
@@ -213,3 +237,7 @@ def iter_cases(image_paths: list[Path], source: MaskSource, size: int | None,
             if mask.all():
                 raise ImageError(f"mask {mask_id} covers the whole of {path.name}: there is nothing to fill from")
             yield Case(path.name, mask_id, kind, image, mask)
+    if scaled and notes is not None:
+        notes.append(f"photos scaled to long side {long_side} px (bicubic when enlarging, area when "
+                     f"shrinking; enlarged photos have less fine detail than real photos of that size): "
+                     + "; ".join(scaled))

@@ -20,14 +20,15 @@ from inpaint.errors import InpaintError
 BASELINE = "telea"  # every model is compared with it, case by case
 MODEL = "model"
 METHOD_NAMES = (MODEL, *CLASSICAL_METHODS)  # the names `--methods` accepts
-DEFAULT_METHODS = ",".join(METHOD_NAMES)
+# patchmatch is left out by default: it needs an optional package and takes seconds per photo.
+DEFAULT_METHODS = ",".join(n for n in METHOD_NAMES if n != "patchmatch")
 
 Filler = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass
 class Method:
-    name: str  # column/row label: "telea", "ns", or "model:<checkpoint name>"
+    name: str  # column/row label: "telea", "ns", "patchmatch", or "model:<checkpoint name>"
     fill: Filler
     is_model: bool = False
     source: str = ""  # checkpoint path for models

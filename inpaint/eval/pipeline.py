@@ -1,13 +1,14 @@
 """One evaluation run: cases → fills → ``metrics.csv``, ``summary.json``, ``report.html`` +
-``images/`` in a report folder. Every file is written atomically; a non-empty report folder is
-refused unless ``overwrite``."""
+``images/``, and the blind look test (``blind/blind.html``, its key ``blind_key.json``) in a
+report folder. Every file is written atomically; a non-empty report folder is refused unless
+``overwrite``."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,17 +16,24 @@ import numpy as np
 from inpaint.atomic import atomic_write_text
 from inpaint.errors import InpaintError
 from inpaint.eval import cases as cases_mod
+from inpaint.eval.blind import BLIND_DIR, KEY_FILE, PAGE, BlindSample
 from inpaint.eval.methods import BASELINE, DEFAULT_METHODS, Method, parse_method_names, resolve_methods
 from inpaint.eval.report import GalleryCase, masked_input, write_report, write_thumbnail
 from inpaint.eval.runner import METRICS, ROW_FIELDS, run_evaluation, score_case
-from inpaint.eval.summary import case_margins, json_safe, summarize
+from inpaint.eval.presets import PRESETS
+from inpaint.eval.summary import case_margins, json_safe, summarize, timing
 
 DEFAULT_SIZE = 128  # the context encoder's training size
+DEFAULT_BLIND = 12  # cases on the blind page (issue 10's look test used 12 photos)
+MIN_LONG_SIDE, MAX_LONG_SIDE = 64, 4096
 
 
 @dataclass
 class EvalSettings:
-    """What to evaluate. ``size`` None means native resolution."""
+    """What to evaluate. ``size`` None means whole photos: at their own resolution, or scaled
+    so their long side is ``long_side``. ``setting``: a name of
+    :data:`inpaint.eval.presets.PRESETS`; it sets whole photos at its long side and its mask
+    kinds (``long_side``/``mask_kinds`` given here override them; ``size`` is ignored)."""
 
     images_dir: str
     report_dir: str
@@ -42,12 +50,35 @@ class EvalSettings:
     overwrite: bool = False
     perceptual: bool = True
     flip: bool | None = None  # models' mirror averaging; None: as `inpaint fill` (engine FLIP_DEFAULT)
+    long_side: int | None = None  # whole photos scaled to this long side (px); needs size None
+    setting: str | None = None  # a preset of inpaint.eval.presets.PRESETS
+    blind: int = DEFAULT_BLIND  # cases on the blind side-by-side page (0: none)
+
+    def resolved(self) -> "EvalSettings":
+        """The settings with ``setting`` applied (a copy; unchanged without one)."""
+        if self.setting is None:
+            return self
+        if self.setting not in PRESETS:
+            raise InpaintError(f"unknown --setting {self.setting!r}: use {', '.join(PRESETS)}")
+        if self.masks is not None:
+            raise InpaintError(f"--setting {self.setting} generates its masks: use it without --masks")
+        preset = PRESETS[self.setting]
+        return replace(self, size=None, long_side=self.long_side or preset.long_side,
+                       mask_kinds=list(self.mask_kinds) or list(preset.mask_kinds))
 
     def validate(self) -> "EvalSettings":
         if self.size is not None and self.size < 8:
             raise InpaintError(f"--size must be at least 8 px, got {self.size}")
+        if self.long_side is not None:
+            if self.size is not None:
+                raise InpaintError("use either --size or --long-side, not both")
+            if not MIN_LONG_SIDE <= self.long_side <= MAX_LONG_SIDE:
+                raise InpaintError(f"--long-side must be between {MIN_LONG_SIDE} and {MAX_LONG_SIDE} px, "
+                                   f"got {self.long_side}")
         if self.gallery < 0:
             raise InpaintError("--gallery must be 0 or more")
+        if self.blind < 0:
+            raise InpaintError("--blind must be 0 or more")
         return self
 
 
@@ -124,7 +155,7 @@ def build_gallery(report_dir: Path, case_iter, methods: list[Method], chosen: di
 def run(settings: EvalSettings, progress: bool = True, loader=None, classical=None) -> EvalResult:
     """Run an evaluation and write its report folder. ``loader``/``classical`` replace
     :class:`inpaint.api.Inpainter` (see :func:`inpaint.eval.methods.resolve_methods`)."""
-    settings.validate()
+    settings = settings.resolved().validate()
     notes: list[str] = []
     names = parse_method_names(settings.methods)
     native = settings.size is None
@@ -150,31 +181,50 @@ def run(settings: EvalSettings, progress: bool = True, loader=None, classical=No
     metrics = METRICS + tuple(extra)
 
     def case_iter(case_notes=None):
-        return cases_mod.iter_cases(images, source, settings.size, case_notes)
+        return cases_mod.iter_cases(images, source, settings.size, case_notes, settings.long_side)
 
-    rows, seconds = run_evaluation(case_iter(notes), methods, len(images) * source.per_image, progress, extra)
+    blind = BlindSample(settings.blind, settings.seed)
+    rows, seconds = run_evaluation(case_iter(notes), methods, len(images) * source.per_image, progress, extra,
+                                   on_fill=blind)
     summary = summarize(rows, [m.name for m in methods if m.is_model], metrics)
+    if not native:
+        size, crop = settings.size, "short side resized to size, centre square crop"
+    elif settings.long_side is None:
+        size, crop = "native", "native resolution"
+    else:
+        size, crop = "native", (f"whole photos scaled to a long side of {settings.long_side} px "
+                                "(bicubic when enlarging, area when shrinking)")
+    generators = getattr(source, "generators", {})
     summary = {
         "settings": {
             "images_dir": str(settings.images_dir),
-            "size": "native" if native else settings.size,
-            "crop": "native resolution" if native else "short side resized to size, centre square crop",
+            "setting": settings.setting,
+            "setting_description": PRESETS[settings.setting].description if settings.setting else None,
+            "size": size,
+            "long_side": settings.long_side,
+            "crop": crop,
             "masks": settings.masks or f"generated: {', '.join(getattr(source, 'kinds', []))}",
+            "mask_params": {kind: gen.params() for kind, gen in generators.items()},
             "count_per_image": settings.count_per_image if settings.masks is None else 1,
             "seed": settings.seed,
             "methods": [m.name for m in methods],
             "checkpoints": {m.name: m.source for m in methods if m.is_model},
             "limit": settings.limit,
             "flip": flip,
+            "blind": settings.blind,
         },
         **summary,
-        "seconds_per_fill": seconds,
+        # one fill = one photo × mask; wall time, so it depends on the machine and its load
+        "seconds_per_fill": {name: t["mean"] for name, t in timing(seconds).items()},
+        "time_per_fill": timing(seconds),
         "notes": notes,
     }
     report_dir.mkdir(parents=True, exist_ok=True)  # only now: a failed run leaves no folder behind
     atomic_write_text(report_dir / "metrics.csv", rows_to_csv(rows, metrics))
-    atomic_write_text(report_dir / "summary.json", json.dumps(json_safe(summary), indent=2) + "\n")
+    atomic_write_text(report_dir / "summary.json", json.dumps(json_safe(summary), indent=2, default=str) + "\n")
+    blind_page = blind.write(report_dir)
     gallery = build_gallery(report_dir, case_iter(), methods,
                             pick_gallery(rows, methods, settings.gallery, settings.seed))
-    write_report(report_dir, summary, metrics, gallery)
+    write_report(report_dir, summary, metrics, gallery,
+                 blind=(f"{BLIND_DIR}/{PAGE}", KEY_FILE) if blind_page else None)
     return EvalResult(rows, summary, report_dir, notes)

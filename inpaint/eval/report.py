@@ -17,7 +17,11 @@ from inpaint.atomic import atomic_path, atomic_write_text
 THUMB_SIDE = 192  # longest side of a gallery thumbnail, px
 IMAGES_DIR = "images"
 METRIC_LABELS = {"psnr_hole": "hole PSNR (dB)", "l1_hole": "hole L1", "ssim_hole": "hole SSIM",
-                 "psnr_image": "image PSNR (dB)", "lpips_hole": "hole LPIPS"}
+                 "psnr_image": "image PSNR (dB)", "lpips_hole": "hole LPIPS",
+                 "detail_ratio": "detail ratio"}
+# Metrics whose median is shown beside the mean: the detail ratio is a ratio with a long upper
+# tail (a few noisy fills), so its median is the figure to read.
+MEDIAN_METRICS = ("detail_ratio",)
 
 
 @dataclass
@@ -68,7 +72,16 @@ def _fmt(stat: dict | None, digits: int) -> str:
 
 
 def _digits(metric: str) -> int:
-    return 2 if metric.startswith("psnr") else 4
+    return 2 if metric.startswith("psnr") or metric == "detail_ratio" else 4
+
+
+def _median(stat: dict | None, digits: int) -> str:
+    if not stat or stat.get("median") is None:
+        return "–"
+    text = f"{stat['median']:.{digits}f}"
+    if stat.get("undefined"):
+        text += f" <small>({stat['undefined']} undefined)</small>"
+    return text
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -77,7 +90,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(summary: dict, metrics: tuple[str, ...], gallery: list[GalleryCase]) -> str:
+def render_html(summary: dict, metrics: tuple[str, ...], gallery: list[GalleryCase],
+                blind: tuple[str, str] | None = None) -> str:
+    """``blind``: (relative path of the blind page, of its key), linked when given."""
     esc = html.escape
     parts = ["<!DOCTYPE html>", "<html lang=\"en\">", "<head>", "<meta charset=\"utf-8\">",
              "<title>inpaint evaluation</title>",
@@ -97,10 +112,32 @@ def render_html(summary: dict, metrics: tuple[str, ...], gallery: list[GalleryCa
         parts.append(f"<p class=\"note\">Note: {esc(note)}</p>")
 
     parts.append("<h2>Results per method, mask kind and hole-area bin</h2>")
-    headers = ["method", "kind", "bin", "n"] + [METRIC_LABELS.get(m, m) for m in metrics]
+    medians = [m for m in MEDIAN_METRICS if m in metrics]
+    if "detail_ratio" in metrics:
+        parts.append("<p>Detail ratio: mean Sobel gradient magnitude of the luminance inside the hole "
+                     "(eroded by 2 px) in the fill ÷ the same in the original; 1 = as much detail as the "
+                     "photo, below 1 = blurred, above 1 = invented noise. Undefined (left out) where the "
+                     "eroded hole is empty or the original is flat there.</p>")
+    headers = (["method", "kind", "bin", "n"] + [METRIC_LABELS.get(m, m) for m in metrics]
+               + [f"{METRIC_LABELS.get(m, m)} (median)" for m in medians])
     rows = [[esc(g["method"]), esc(g["kind"]), esc(g["bin"]), str(g["n"])]
-            + [_fmt(g.get(m), _digits(m)) for m in metrics] for g in summary.get("groups", [])]
+            + [_fmt(g.get(m), _digits(m)) for m in metrics]
+            + [_median(g.get(m), _digits(m)) for m in medians] for g in summary.get("groups", [])]
     parts.append(_table(headers, rows))
+
+    times = summary.get("time_per_fill", {})
+    if times:
+        parts.append("<h2>Time per fill</h2>")
+        parts.append("<p>Wall time of one fill (one photo × mask) on the machine of this run, in seconds.</p>")
+        parts.append(_table(["method", "n", "mean (s)", "median (s)"],
+                            [[esc(name), str(t["n"]), f"{t['mean']:.3f}", f"{t['median']:.3f}"]
+                             for name, t in times.items()]))
+
+    if blind:
+        page, key = blind
+        parts.append("<h2>Blind look test</h2>")
+        parts.append(f"<p><a href=\"{esc(page)}\">{esc(page)}</a>: the original and the fills under letters, "
+                     f"shuffled per case. The key is in <code>{esc(key)}</code>: look first.</p>")
 
     margins = summary.get("margins", [])
     if margins:
@@ -126,7 +163,8 @@ def render_html(summary: dict, metrics: tuple[str, ...], gallery: list[GalleryCa
     return "\n".join(parts)
 
 
-def write_report(report_dir: Path, summary: dict, metrics: tuple[str, ...], gallery: list[GalleryCase]) -> Path:
+def write_report(report_dir: Path, summary: dict, metrics: tuple[str, ...], gallery: list[GalleryCase],
+                 blind: tuple[str, str] | None = None) -> Path:
     target = Path(report_dir) / "report.html"
-    atomic_write_text(target, render_html(summary, metrics, gallery))
+    atomic_write_text(target, render_html(summary, metrics, gallery, blind))
     return target

@@ -14,11 +14,13 @@ from inpaint.eval.cases import Case
 from inpaint.eval.methods import Method
 from inpaint.metrics import fill_metrics
 
-METRICS = ("psnr_hole", "l1_hole", "ssim_hole", "psnr_image")
+METRICS = ("psnr_hole", "l1_hole", "ssim_hole", "psnr_image", "detail_ratio")
 ROW_FIELDS = ("image", "mask_id", "kind", "hole_fraction", "bin", "method")
 
 # Extra per-case metric: (prediction, target, mask) -> float (e.g. LPIPS on the hole's box).
 ExtraMetric = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+# Called after every fill with (case, method name, filled image), e.g. to keep blind-test crops.
+FillHook = Callable[[Case, str, np.ndarray], None]
 
 
 def _checked_fill(method: Method, case: Case) -> np.ndarray:
@@ -50,12 +52,13 @@ def score_case(case: Case, method: Method, extra: dict[str, ExtraMetric] | None 
 
 
 def run_evaluation(cases: Iterable[Case], methods: list[Method], total: int | None = None,
-                   progress: bool = True, extra: dict[str, ExtraMetric] | None = None):
+                   progress: bool = True, extra: dict[str, ExtraMetric] | None = None,
+                   on_fill: FillHook | None = None):
     """Score every method on every case.
 
-    Returns ``(rows, seconds_per_fill)``: rows in case order then method order;
-    ``seconds_per_fill`` maps each method to its mean wall time per fill (timing only: not
-    part of the rows, so ``metrics.csv`` is identical from run to run).
+    Returns ``(rows, seconds)``: rows in case order then method order; ``seconds`` maps each
+    method to its wall time of every fill (timing only: not part of the rows, so
+    ``metrics.csv`` is identical from run to run).
     """
     from tqdm import tqdm
 
@@ -65,7 +68,9 @@ def run_evaluation(cases: Iterable[Case], methods: list[Method], total: int | No
               file=sys.stderr, disable=not progress, dynamic_ncols=True) as bar:
         for case in cases:
             for method in methods:
-                row, _, sec = score_case(case, method, extra)
+                row, filled, sec = score_case(case, method, extra)
+                if on_fill is not None:
+                    on_fill(case, method.name, filled)
                 rows.append(row)
                 seconds[method.name].append(sec)
                 bar.update(1)
@@ -73,4 +78,4 @@ def run_evaluation(cases: Iterable[Case], methods: list[Method], total: int | No
         bar.refresh()
     if not rows:
         raise InpaintError("no case to evaluate (every mask was empty)")
-    return rows, {name: float(np.mean(v)) for name, v in seconds.items()}
+    return rows, dict(seconds)

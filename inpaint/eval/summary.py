@@ -3,7 +3,9 @@ and each model's paired margin over the classical baseline (Telea).
 
 Intervals are two-sided Student t-intervals of the mean (``scipy.stats.t``):
 ``mean ± t(0.975, n−1) · sd / √n`` with the sample standard deviation (ddof = 1). With one
-value the interval is undefined (``None``). NaN metric values are left out of a mean.
+value the interval is undefined (``None``). NaN metric values (undefined for that case, e.g. a
+detail ratio of a hole too thin to erode) are left out of the mean and the median and counted
+in ``undefined``. Medians come without an interval.
 """
 
 from __future__ import annotations
@@ -27,16 +29,19 @@ def _clean(x: float) -> float | None:
 
 
 def mean_interval(values, confidence: float = CONFIDENCE) -> dict:
-    """``{"mean", "lo", "hi", "n"}`` over the finite values; ``None`` where undefined."""
+    """``{"mean", "lo", "hi", "n", "median", "undefined"}``: mean, interval, count and median
+    of the finite values (``None`` where undefined); ``undefined`` counts the other values."""
+    values = list(values)
     vals = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=np.float64)
     n = int(vals.size)
+    undefined = len(values) - n
     if n == 0:
-        return {"mean": None, "lo": None, "hi": None, "n": 0}
-    mean = float(vals.mean())
+        return {"mean": None, "lo": None, "hi": None, "n": 0, "median": None, "undefined": undefined}
+    mean, median = float(vals.mean()), float(np.median(vals))
     if n == 1:
-        return {"mean": mean, "lo": None, "hi": None, "n": 1}
+        return {"mean": mean, "lo": None, "hi": None, "n": 1, "median": median, "undefined": undefined}
     half = float(stats.t.ppf((1 + confidence) / 2, n - 1) * vals.std(ddof=1) / math.sqrt(n))
-    return {"mean": mean, "lo": mean - half, "hi": mean + half, "n": n}
+    return {"mean": mean, "lo": mean - half, "hi": mean + half, "n": n, "median": median, "undefined": undefined}
 
 
 def _ordered(values) -> list:
@@ -106,6 +111,12 @@ def case_margins(rows: list[dict], model: str, baseline: str = BASELINE) -> dict
     base = {(r["image"], r["mask_id"]): r["psnr_hole"] for r in rows if r["method"] == baseline}
     return {(r["image"], r["mask_id"]): r["psnr_hole"] - base[(r["image"], r["mask_id"])]
             for r in rows if r["method"] == model and (r["image"], r["mask_id"]) in base}
+
+
+def timing(seconds: dict[str, list[float]]) -> dict[str, dict]:
+    """Per method: mean and median wall time of one fill (one photo × mask), in seconds."""
+    return {name: {"mean": float(np.mean(v)), "median": float(np.median(v)), "n": len(v)}
+            for name, v in seconds.items() if v}
 
 
 def summarize(rows: list[dict], models: list[str], metrics: tuple[str, ...],

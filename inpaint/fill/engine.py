@@ -25,8 +25,9 @@ hole) and return a new ``uint8`` ``H×W×3``; every pixel where the mask is 0 is
    native-resolution texture: the model's fill is kept as the low band and the high band is
    copied from the group's window by contextual residual aggregation (:mod:`inpaint.fill.detail`).
 
-:class:`ClassicalFiller` fills all holes at once with OpenCV (``telea``/``ns``) on their
-bounding box: faster than windowing, because OpenCV's cost is set by the hole pixels.
+:class:`ClassicalFiller` fills all holes at once with a classical method, on the context its
+registry entry asks for: OpenCV (``telea``/``ns``) on the holes' bounding box (faster than
+windowing, because OpenCV's cost is set by the hole pixels), PatchMatch on the whole photo.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from inpaint.classical import CLASSICAL_METHODS, DEFAULT_RADIUS, classical_fill
+from inpaint.classical import CLASSICAL_METHODS, classical_fill
 from inpaint.config import GeneratorConfig
 from inpaint.errors import ImageError
 from inpaint.fill.detail import DEFAULT_DETAIL, DetailSettings, add_detail
@@ -72,30 +73,35 @@ def check_inputs(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 class ClassicalFiller:
-    """OpenCV fill (``method`` from :data:`CLASSICAL_METHODS`) of the holes' bounding box.
+    """A classical fill (``method`` from :data:`inpaint.classical.CLASSICAL_METHODS`) with
+    that method's own context rule.
 
-    OpenCV only reads pixels within ``radius`` of the holes, so filling the bounding box of
-    all holes plus a margin gives exactly the whole-photo result; it is much faster for small
-    holes in big photos (a 20×30 hole in a 4096² photo: 0.15 s → 0.01 s), and the same for
-    large holes. Cheaper than windowing (``benchmarks/bench_fill.py``): Telea's cost is set by
-    the number of hole pixels, which windows do not reduce."""
+    OpenCV (``telea``/``ns``) only reads pixels within ``radius`` of the holes, so filling the
+    bounding box of all holes plus a margin gives exactly the whole-photo result; it is much
+    faster for small holes in big photos (a 20×30 hole in a 4096² photo: 0.15 s → 0.01 s), and
+    the same for large holes. Cheaper than windowing (``benchmarks/bench_fill.py``): Telea's
+    cost is set by the number of hole pixels, which windows do not reduce. PatchMatch copies
+    patches from anywhere in the photo, so it is given the whole photo.
 
-    def __init__(self, method: str = "telea", radius: int = DEFAULT_RADIUS):
+    ``radius``: the method's size parameter (OpenCV radius, PatchMatch patch radius); None
+    takes the method's default. A method that cannot run here (``patchmatch`` without its
+    package) is refused when the filler is made, with one :class:`InpaintError` line."""
+
+    def __init__(self, method: str = "telea", radius: int | None = None):
         if method not in CLASSICAL_METHODS:
             raise ImageError(f"unknown classical method {method!r}: use {', '.join(CLASSICAL_METHODS)}")
-        self.method, self.radius = method, radius
+        self.spec = CLASSICAL_METHODS[method]
+        self.spec.check()
+        self.method = method
+        self.radius = self.spec.default_size if radius is None else int(radius)
 
     def fill(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
         hole = check_inputs(image, mask)
         if not hole.any():
             return image.copy()
-        rows, cols = np.nonzero(hole.any(axis=1))[0], np.nonzero(hole.any(axis=0))[0]
-        margin = self.radius + 2
-        y0, y1 = max(rows[0] - margin, 0), min(rows[-1] + 1 + margin, hole.shape[0])
-        x0, x1 = max(cols[0] - margin, 0), min(cols[-1] + 1 + margin, hole.shape[1])
+        box = self.spec.context_box(hole, self.radius)
         out = image.copy()
-        box = (slice(y0, y1), slice(x0, x1))
-        part = classical_fill(image[box], hole[box].astype(np.uint8) * 255, self.method, self.radius)
+        part = self.spec.fill(image[box], hole[box].astype(np.uint8) * 255, self.radius)
         out[box][hole[box]] = part[hole[box]]  # known pixels stay the input's, explicitly
         return out
 

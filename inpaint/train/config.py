@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dependency there)
-    import tomli as tomllib
+import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
