@@ -87,9 +87,12 @@ def format_summary_table(summary: dict) -> str:
 @click.option("--flip/--no-flip", default=None,
               help="Average each window's prediction with its mirror image (one more model run per window), "
                    "as `inpaint fill --flip/--no-flip`. Default: on.")
+# default None = inpaint.fill.engine.DETAIL_DEFAULT, as in `inpaint fill`
+@click.option("--detail/--no-detail", default=None,
+              help="The models' native-resolution texture step, as `inpaint fill --detail/--no-detail`. Default: on.")
 @friendly_errors
 def evaluate(images_dir, checkpoints, methods, report_dir, masks_path, mask_kinds, count_per_image, seed,
-             size, native, long_side, setting, blind, device, limit, gallery, overwrite, progress, flip):
+             size, native, long_side, setting, blind, device, limit, gallery, overwrite, progress, flip, detail):
     """Score fills of IMAGES_DIR's photos against their originals.
 
     Hole PSNR, L1, SSIM (of the hole's bounding box), whole-image PSNR and the detail ratio per
@@ -109,7 +112,7 @@ def evaluate(images_dir, checkpoints, methods, report_dir, masks_path, mask_kind
         images_dir=images_dir, report_dir=report_dir, checkpoints=list(checkpoints), methods=methods,
         masks=masks_path, mask_kinds=list(mask_kinds), count_per_image=count_per_image, seed=seed,
         size=None if whole else (DEFAULT_SIZE if size is None else size), device=device, limit=limit, gallery=gallery,
-        overwrite=overwrite, flip=flip, long_side=long_side, setting=setting, blind=blind)
+        overwrite=overwrite, flip=flip, detail=detail, long_side=long_side, setting=setting, blind=blind)
     result = run(settings, progress=progress)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)

@@ -118,3 +118,37 @@ def test_engine_adds_texture_to_a_coarse_window_only():
     # a 6 px hole is predicted at native scale: detail leaves it as the model made it
     m = small.astype(np.uint8) * 255
     assert np.array_equal(sharp.fill(image, m), plain.fill(image, m))
+
+
+def test_fill_cli_detail_flags(tmp_path):
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from cli.main import main
+    from inpaint.fill.engine import DETAIL_DEFAULT
+    from test_fill_helpers import make_checkpoint
+
+    checkpoint = make_checkpoint(tmp_path / "m.pt", "full", gain=5)
+    image, hole = _textured(256, 256), _disk(256, 256, radius=60)
+    Image.fromarray(image).save(tmp_path / "a.png")
+    Image.fromarray(hole.astype(np.uint8) * 255).save(tmp_path / "m.png")
+    outs = {}
+    for name, extra in (("on", ["--detail"]), ("off", ["--no-detail"]), ("default", [])):
+        r = CliRunner().invoke(main, ["fill", str(tmp_path / "a.png"), str(tmp_path / "m.png"), "-o",
+                                      str(tmp_path / f"{name}.png"), "--checkpoint", str(checkpoint),
+                                      "--device", "cpu", "--threads", "1", *extra])
+        assert r.exit_code == 0, r.output
+        outs[name] = np.asarray(Image.open(tmp_path / f"{name}.png"))
+        assert np.array_equal(outs[name][~hole], image[~hole])
+    assert not np.array_equal(outs["on"], outs["off"])
+    assert np.array_equal(outs["default"], outs["on" if DETAIL_DEFAULT else "off"])
+
+
+def test_eval_passes_detail_to_the_inpainter(tmp_path):
+    from inpaint.eval.methods import resolve_methods
+    from test_fill_helpers import make_checkpoint
+
+    checkpoint = make_checkpoint(tmp_path / "m.pt", "full")
+    for detail in (True, False):
+        (method,) = resolve_methods(["model"], [checkpoint], "cpu", detail=detail)
+        assert (method.fill.__self__.filler.detail is not None) is detail
