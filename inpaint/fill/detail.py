@@ -88,13 +88,27 @@ def _window(p: int) -> np.ndarray:
     return np.outer(w, w)
 
 
-def _pool(a: np.ndarray, patch: int, step: int, gh: int, gw: int, pad_value: float) -> np.ndarray:
-    """Mean of ``a`` (``H×W`` float) over every cell's patch: rows ``i·step − step/2 …`` (outside = ``pad_value``)."""
-    pad = step
-    t = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))[None, None]
-    height, width = a.shape
-    t = F.pad(t, (pad, gw * step + patch - width - pad, pad, gh * step + patch - height - pad), value=pad_value)
-    return F.avg_pool2d(t, patch, stride=step)[0, 0, :gh, :gw].numpy()
+def _cell_means(a: np.ndarray, step: int) -> torch.Tensor:
+    """Means of ``a`` (``H×W`` or ``H×W×C``) over ``step``-px cells: cell ``c`` covers photo rows
+    ``(c−1)·step … c·step`` (cell 0 and the cells past the photo are outside: 0). ``C×Ny×Nx``."""
+    height, width = a.shape[:2]
+    t = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+    t = t[None] if t.ndim == 2 else t.permute(2, 0, 1)
+    ny, nx = -(-height // step) + 2, -(-width // step) + 2
+    t = F.pad(t[None], (step, nx * step - width - step, step, ny * step - height - step))
+    return F.avg_pool2d(t, step, stride=step)[0]
+
+
+def _patch_means(cells: torch.Tensor, factor: int, gh: int, gw: int) -> np.ndarray:
+    """Means over the patches of a grid ``factor`` times coarser than ``cells``' (see
+    :func:`_cell_means`): patch ``i`` covers rows ``(i−1)·S … (i+1)·S``, ``S = factor·step``,
+    i.e. cells ``(i−1)·factor + 1 …`` — computed on the small cell grid, never at full resolution."""
+    c, ny, nx = cells.shape
+    pad = factor - 1
+    need_y, need_x = (gh + 1) * factor + pad, (gw + 1) * factor + pad
+    t = F.pad(cells[None], (pad, max(0, need_x - nx - pad), pad, max(0, need_y - ny - pad)))
+    out = F.avg_pool2d(t, 2 * factor, stride=factor)[0, :, :gh, :gw]
+    return out.permute(1, 2, 0).numpy()
 
 
 def _coherent(desc_all: torch.Tensor, desc_t: torch.Tensor, cand: np.ndarray, t_idx: np.ndarray,
@@ -180,25 +194,26 @@ def _init_from(coarse: _Level | None, level_step: int, t_idx: np.ndarray, gw: in
     return np.where(ok, flat, -1)
 
 
-def _match(low: np.ndarray, energy_map: np.ndarray, hole: np.ndarray, bad: np.ndarray, step: int,
-           coarse: _Level | None, settings: DetailSettings) -> _Level | None:
-    """Choose a source cell for every hole cell of a ``step``-px grid (``None``: no target or no source)."""
-    patch = 2 * step
-    height, width = hole.shape
-    gh, gw = -(-height // step) + 1, -(-width // step) + 1
-    target_cells = _pool(hole, patch, step, gh, gw, 0.0) > 0
-    source_cells = _pool(bad, patch, step, gh, gw, 1.0) == 0
+def _match(cells: torch.Tensor, shape: tuple[int, int], step: int, factor: int, coarse: _Level | None,
+           settings: DetailSettings) -> _Level | None:
+    """Choose a source cell for every hole cell of the grid ``factor`` times coarser than the
+    ``step``-px cell means ``cells`` (channels: hole, good, low band RGB, inside, energy — see
+    :func:`add_detail`). ``None``: no target or too few sources."""
+    height, width = shape
+    level_step = step * factor
+    gh, gw = -(-height // level_step) + 1, -(-width // level_step) + 1
+    pooled = _patch_means(cells, factor, gh, gw)
+    target_cells = pooled[..., 0] > 0
+    source_cells = pooled[..., 1] > 1 - 1e-6      # every pixel under the patch (and its reach) is good
     if not target_cells.any() or source_cells.sum() < 2:
         return None
     # Descriptors: the low band averaged per cell, in a ``cells``² neighbourhood, plus the
     # source's residual energy (targets ask for none: smooth unless a match is clearly better).
-    means = np.stack([_pool(low[..., c], patch, step, gh, gw, 0.0) for c in range(3)], -1)
-    inside = _pool(np.ones((height, width), np.float32), patch, step, gh, gw, 0.0)
-    means = means / np.maximum(inside, 1e-6)[..., None]     # border cells: their in-photo part
+    means = pooled[..., 2:5] / np.maximum(pooled[..., 5:6], 1e-6)   # border cells: their in-photo part
     r = settings.cells // 2
     grid_t = torch.from_numpy(np.ascontiguousarray(means, dtype=np.float32)).permute(2, 0, 1)[None]
     neigh = F.unfold(F.pad(grid_t, (r, r, r, r), mode="replicate"), settings.cells)[0].T   # cells×(3c²)
-    energy = np.log1p(_pool(energy_map, patch, step, gh, gw, 0.0)).ravel()
+    energy = np.log1p(np.maximum(pooled[..., 6], 0.0)).ravel()
 
     t_idx = np.flatnonzero(target_cells.ravel())
     s_idx = np.flatnonzero(source_cells.ravel())
@@ -224,11 +239,11 @@ def _match(low: np.ndarray, energy_map: np.ndarray, hole: np.ndarray, bad: np.nd
         d += (lam / extent ** 2) * torch.cdist(pos_t[a:a + chunk], pos_s) ** 2
         cand[a:a + chunk, 1:] = s_idx[d.topk(k, 1, largest=False).indices.numpy()]
     # The coarser level's offset is candidate 0 (and the starting choice) where it is valid.
-    init = _init_from(coarse, step, t_idx, gw, gh, source_cells.ravel())
+    init = _init_from(coarse, level_step, t_idx, gw, gh, source_cells.ravel())
     cand[:, 0] = np.where(init >= 0, init, cand[:, 1])
     src = _coherent(desc_all, desc_t, cand, t_idx, (gh, gw), source_cells.ravel(), lam, extent,
                     settings.coherence * var, settings.iterations)
-    return _Level(step, gh, gw, t_idx, src)
+    return _Level(level_step, gh, gw, t_idx, src)
 
 
 def add_detail(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, known: np.ndarray,
@@ -246,22 +261,25 @@ def add_detail(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, known: np.
     low = _low_band(comp, sigma)
     residual = comp
     residual -= low                             # in place: the composite is not needed again
-    energy_map = residual.mean(-1) ** 2
     # A source patch must be real photo wherever its residual was computed from: its footprint
     # grown by 2σ (the low-pass's reach) avoids holes and the photo's border.
     reach = 2 * int(np.ceil(2 * sigma)) + 1
-    bad = cv2.dilate((~known).astype(np.uint8), np.ones((reach, reach), np.uint8))
+    good = cv2.erode(known.astype(np.uint8), np.ones((reach, reach), np.uint8))  # outside the photo counts as known
+    # Everything the matcher needs, reduced once to step-px cells (the only full-resolution pass).
+    cells = torch.cat([_cell_means(hole, step), _cell_means(good, step), _cell_means(low, step),
+                       _cell_means(np.ones(hole.shape, np.float32), step),
+                       _cell_means(residual.mean(-1) ** 2, step)])
 
     # Coarse to fine: a coarse grid sees the hole as few cells, so its copies are whole regions;
     # each finer grid starts from them and only refines where a better match is clearly better.
     rows, cols = np.nonzero(hole)
     extent = max(np.ptp(rows), np.ptp(cols)) + 1
-    steps = [step]
-    while len(steps) < settings.levels and extent / (steps[-1] * 2) >= MIN_LEVEL_CELLS:
-        steps.append(steps[-1] * 2)
+    factors = [1]
+    while len(factors) < settings.levels and extent / (step * factors[-1] * 2) >= MIN_LEVEL_CELLS:
+        factors.append(factors[-1] * 2)
     level = None
-    for st in reversed(steps):
-        level = _match(low, energy_map, hole, bad, st, level, settings) or level
+    for factor in reversed(factors):
+        level = _match(cells, hole.shape, step, factor, level, settings) or level
     if level is None or level.step != step:
         return fill
     gw = level.gw
