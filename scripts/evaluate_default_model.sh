@@ -2,11 +2,14 @@
 # Score the shipped default model (or CHECKPOINT) the way its model card reports it, and redraw
 # the card's gallery:
 #
-#   bash scripts/evaluate_default_model.sh [CHECKPOINT]      (about 3 minutes on 2 CPU cores)
+#   bash scripts/evaluate_default_model.sh [CHECKPOINT]      (about 12 minutes on 2 CPU cores)
 #
 # Public evaluation photos (never trained on), every mask kind, 4 masks per photo and kind
 # (centre holes are fixed: 1 per photo), seed 1; 128 px crops and whole photos; against OpenCV
-# Telea and Navier-Stokes. Prints the model card's tables (scripts/model_card_tables.py).
+# Telea and Navier-Stokes. Then the native object-hole setting (long side 1280, one object-sized
+# hole + a stroke, 2 per photo, seed 0) with and without the detail step, against Telea and
+# PatchMatch (when pypatchmatch is installed), with the blind look-test page.
+# Prints the model card's tables (scripts/model_card_tables.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ckpt=${1:-inpaint/weights/default.pt}
@@ -16,5 +19,11 @@ kinds=(--mask-kind center --mask-kind block --mask-kind region --mask-kind strok
 common=(--checkpoint "$ckpt" --methods model,telea,ns --count-per-image 4 --seed 1 --overwrite --no-progress)
 inpaint eval data/eval "${kinds[@]}" "${common[@]}" --size 128 --out reports/default-128
 inpaint eval data/eval "${kinds[@]}" "${common[@]}" --native --out reports/default-native
+pm=$(python -c "import patchmatch" 2>/dev/null && echo ,patchmatch || true)
+objects=(--setting objects --checkpoint "$ckpt" --count-per-image 2 --seed 0 --overwrite --no-progress)
+inpaint eval data/eval "${objects[@]}" --methods "model,telea$pm" --blind 16 --out reports/default-objects
+inpaint eval data/eval "${objects[@]}" --methods model,telea --no-detail --blind 0 --gallery 0 \
+    --out reports/default-objects-no-detail
 python benchmarks/make_gallery.py reports/gallery.jpg --checkpoint "$ckpt"
-python scripts/model_card_tables.py reports/default-128 reports/default-native
+python scripts/model_card_tables.py reports/default-128 reports/default-native reports/default-objects \
+    reports/default-objects-no-detail

@@ -3,7 +3,8 @@
     python scripts/model_card_tables.py reports/default-128 reports/default-native
 
 For each report: one table per mask kind and hole-area bin (and "all") with hole PSNR / SSIM of
-every method, and the model's paired margin over Telea (95 % interval) and win rate.
+every method (and its median detail ratio, where the report has it), and the model's paired
+margin over Telea (95 % interval) and win rate.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def table(summary: dict) -> str:
     others = [m for m in methods if m != model]
     cells = {(g["method"], g["kind"], g["bin"]): g for g in summary["groups"]}
     margins = {(m["kind"], m["bin"]): m for m in summary["margins"] if m["method"] == model}
-    head = ["kind", "hole area", "n", *[f"{m} PSNR / SSIM" for m in others], "model PSNR / SSIM",
+    with_detail = all("detail_ratio" in g for g in summary["groups"])
+    unit = "PSNR / SSIM / detail" if with_detail else "PSNR / SSIM"
+    head = ["kind", "hole area", "n", *[f"{m} {unit}" for m in others], f"model {unit}",
             "margin over Telea (dB, 95 % CI)", "SSIM margin", "wins"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     keys = sorted({(k, b) for (_, k, b) in cells}, key=lambda kb: (_order(kb[0]), _bin_order(kb[1])))
@@ -40,7 +43,11 @@ def table(summary: dict) -> str:
         row = [kind, b, str(cells[(model, kind, b)]["n"])]
         for m in (*others, model):
             g = cells.get((m, kind, b))
-            row.append(f"{g['psnr_hole']['mean']:.2f} / {g['ssim_hole']['mean']:.3f}" if g else "–")
+            cell = f"{g['psnr_hole']['mean']:.2f} / {g['ssim_hole']['mean']:.3f}" if g else "–"
+            if g and with_detail:
+                median = g["detail_ratio"].get("median")
+                cell += f" / {median:.2f}" if median is not None else " / –"
+            row.append(cell)
         mg = margins.get((kind, b))
         if mg:
             p = mg["psnr_hole"]
