@@ -49,9 +49,14 @@ def fit_mask(mask: np.ndarray, photo: Photo, name: str, resize: bool = False, di
     A mask of another size is an :class:`ImageError` (ending with ``resize_hint``) unless
     ``resize``; when its sides are the photo's swapped by EXIF rotation the message says so
     (resizing would distort it)."""
-    size = photo.size
+    return fit_mask_to(mask, photo.size, name, resize, dilate, resize_hint, photo.orientation)
+
+
+def fit_mask_to(mask: np.ndarray, size: tuple[int, int], name: str, resize: bool = False, dilate: int = 0,
+                resize_hint: str = RESIZE_HINT, orientation: int = 1) -> np.ndarray:
+    """:func:`fit_mask` for a photo of ``size`` (height, width) with EXIF ``orientation``."""
     if mask.shape != size:
-        rotated = orientation_mismatch(size, mask.shape, photo.orientation, displayed=True)
+        rotated = orientation_mismatch(size, mask.shape, orientation, displayed=True)
         if rotated:
             raise ImageError(f"mask {name}: {rotated}")
         if not resize:
