@@ -42,7 +42,7 @@ def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True)
     if with_model:
         try:
             painters[MODEL] = Inpainter.from_checkpoint(checkpoint, device=device)
-            labels[MODEL] = "Model" if checkpoint is None else f"Model ({painters[MODEL].name.split(':', 1)[1]})"
+            labels[MODEL] = "Default model" if checkpoint is None else f"Model {painters[MODEL].name.split(':', 1)[1]}"
         except CheckpointError as exc:
             if checkpoint is not None:
                 raise
@@ -50,7 +50,7 @@ def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True)
     for name, spec in CLASSICAL_METHODS.items():
         try:
             painters[name] = Inpainter.classical(name)
-            labels[name] = spec.description or name
+            labels[name] = spec.label or name
         except InpaintError as exc:
             unavailable[name] = str(exc)
     return Methods(painters, labels, unavailable)
