@@ -45,7 +45,11 @@ def serve(host, port, checkpoint, device, workers, queue_size, max_upload_mb, ma
     from inpaint.serve.app import create_app
     from inpaint.serve.methods import load_methods
 
-    methods = load_methods(checkpoint, device)
+    try:
+        methods = load_methods(checkpoint, device)
+    except BaseException:
+        sock.close()
+        raise
     for name, why in methods.unavailable.items():
         click.echo(f"note: {name} is not offered: {why}", err=True)
     if not config.local_only:

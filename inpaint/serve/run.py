@@ -14,7 +14,7 @@ MISSING_EXTRA = "inpaint serve needs the serve extra: pip install \"inpaint[serv
 def require_server_packages() -> None:
     """One :class:`InpaintError` line when the ``serve`` extra is not installed."""
     try:
-        import multipart  # noqa: F401  (python-multipart: Starlette parses forms with it)
+        import python_multipart  # noqa: F401  (python-multipart: Starlette parses forms with it)
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
@@ -49,4 +49,7 @@ def serve_forever(app, sock: socket.socket) -> None:
     import uvicorn
 
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal stop
+        pass
