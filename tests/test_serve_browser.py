@@ -171,3 +171,41 @@ def test_a_file_that_is_not_an_image_gives_an_error_line(server, browser, tmp_pa
     _wait(driver, "return document.getElementById('message').classList.contains('error')")
     assert "notes.png" in driver.find_element("id", "message").text
     assert driver.find_element("id", "empty").is_displayed()  # still the start page, not a blank one
+
+
+def test_a_mask_file_then_the_eraser(server, browser, tmp_path):
+    """Mask upload shows the server's reading of the file; an eraser stroke takes part of it
+    away; the fill changes the uploaded hole only, and nothing where the eraser went."""
+    from masks import load_mask
+
+    driver = browser
+    driver.get(server)
+    _wait(driver, "return document.getElementById('method').options.length > 0")
+    driver.execute_script("const s = document.getElementById('method'); s.value = 'telea';"
+                          "document.getElementById('dilate').value = '0';")
+    driver.find_element("id", "photo-file").send_keys(str(EXAMPLE))
+    _wait(driver, "return window.inpaint.state.shownPhoto !== null")
+    driver.find_element("id", "mask-file").send_keys(str(EXAMPLE.with_name("coffee_spoon_mask.png")))
+    _wait(driver, "return window.inpaint.state.doc.maskBase !== null && !window.inpaint.state.busy")
+    assert "% of the photo" in driver.find_element("id", "message").text
+    driver.find_element("id", "tool-eraser").click()
+    zoom, left, top = driver.execute_script(
+        "const r = document.getElementById('photo').getBoundingClientRect();"
+        "return [window.inpaint.state.zoom, r.left, r.top];")
+    a, b = (300.0, 250.0), (460.0, 250.0)  # across the spoon's bowl, left to right
+    _drag(driver, [(round(left + x * zoom), round(top + y * zoom)) for x, y in (a, b)])
+    width = driver.execute_script("return window.inpaint.state.doc.strokes[0].size")
+    _shot(driver, tmp_path, "serve_mask_erased.png")
+    driver.find_element("id", "fill").click()
+    _wait(driver, "return window.inpaint.state.doc.photo.filled && !window.inpaint.state.busy")
+    url = driver.execute_async_script("window.inpaint.photoDataURL().then(arguments[arguments.length - 1])")
+    out = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+    src = np.asarray(Image.open(EXAMPLE).convert("RGB"))
+    changed = (out != src).any(axis=2)
+    hole = load_mask(EXAMPLE.with_name("coffee_spoon_mask.png")) > 0
+    assert not changed[~hole].any(), "pixels outside the uploaded mask changed"
+    erased = _distance_to_segment(src.shape[:2], a, b) < width / 2 - 1.5 / zoom - 1
+    assert (hole & erased).any() and not changed[erased].any(), "the erased part was filled"
+    assert changed[hole & ~erased].mean() > 0.5
+    driver.find_element("id", "help").click()
+    _shot(driver, tmp_path, "serve_shortcuts.png")
