@@ -254,3 +254,25 @@ def test_a_full_queue_answers_503_and_then_recovers():
         second.join(30)
         assert held[0].status_code == 200 and held[1].status_code == 200
         assert fill(c, image, mask, method="telea").status_code == 200
+
+
+def test_16_bit_grey_and_an_exif_rotated_photo_come_back_as_inpaint_fill_writes_them(app):
+    c = client(app)
+    grey16 = (photo(48, 64)[..., 0].astype(np.uint16) * 257 + 3)
+    r = fill(c, png_bytes(Image.fromarray(grey16)), png_bytes(MASK), method="telea")
+    assert r.status_code == 200, r.text
+    out = Image.open(io.BytesIO(r.content))
+    assert out.mode == "I;16" and np.array_equal(np.asarray(out)[MASK == 0], grey16[MASK == 0])
+    # stored 64 wide × 48 high, shown rotated (EXIF orientation 6): the mask is drawn as shown
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = photo(48, 64)
+    shown = np.rot90(stored, -1)
+    mask_shown = rect_mask(64, 48, (10, 10, 30, 30))
+    r = fill(c, png_bytes(Image.fromarray(stored), exif=exif), png_bytes(mask_shown), method="telea")
+    assert r.status_code == 200, r.text
+    out = Image.open(io.BytesIO(r.content))
+    assert out.getexif().get(0x0112, 1) == 1 and out.size == (48, 64)
+    assert np.array_equal(np.asarray(out)[mask_shown == 0], shown[mask_shown == 0])
+    r = fill(c, png_bytes(Image.fromarray(stored), exif=exif), png_bytes(MASK), method="telea")
+    assert r.status_code == 400 and "orientation" in r.json()["error"].lower()
