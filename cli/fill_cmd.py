@@ -5,6 +5,7 @@ torch-using code is imported inside the command, so `inpaint --help` stays light
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -102,17 +103,16 @@ def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize
     (a.jpg ↔ a.png), or one mask file used for every photo; outputs are PNGs in the -o folder.
     """
     from inpaint.fill.outputs import check_sources, single_targets
+    from inpaint.fill.pipeline import fill_file
 
     settings = FillSettings(invert, dilate, resize_mask, jpeg_quality, overwrite)
     check_sources(photo, mask)
-    make_painter = lambda: _painter(method, checkpoint, device, batch_size, refine, threads, flip, detail)  # noqa: E731
+    make_painter = functools.partial(_painter, method, checkpoint, device, batch_size, refine, threads, flip, detail)
     if photo.is_dir():
         _batch(make_painter, photo, mask, output, compare, settings)
         return
     compare = Path(compare) if compare else None
     out = single_targets(photo, mask, output, compare, settings)
     painter = make_painter()  # after the cheap checks: loading is slow
-    from inpaint.fill.pipeline import fill_file
-
     for note in fill_file(painter, photo, mask, out, compare, settings, lambda path: click.echo(f"wrote {path}")):
         _note(note)
