@@ -169,8 +169,16 @@ def test_a_file_that_is_not_an_image_gives_an_error_line(server, browser, tmp_pa
     bad.write_bytes(b"this is not a picture")
     driver.find_element("id", "photo-file").send_keys(str(bad))
     _wait(driver, "return document.getElementById('message').classList.contains('error')")
-    assert "notes.png" in driver.find_element("id", "message").text
+    message = driver.find_element("id", "message").text
+    assert "notes.png" in message and "not an image or corrupt" in message  # the server's reading
     assert driver.find_element("id", "empty").is_displayed()  # still the start page, not a blank one
+    # a TIFF, which Chromium cannot show: the server gives it back as a lossless PNG to work on
+    tiff = tmp_path / "photo.tif"
+    Image.open(EXAMPLE).save(tiff)
+    driver.find_element("id", "photo-file").send_keys(str(tiff))
+    _wait(driver, "return window.inpaint.state.shownPhoto !== null")
+    assert not driver.find_element("id", "empty").is_displayed()
+    assert "Opened photo.tif" in driver.find_element("id", "message").text
 
 
 def test_a_mask_file_then_the_eraser(server, browser, tmp_path):

@@ -207,12 +207,22 @@
            `${state.limits.max_upload_bytes / 1e6} MB.`);
       return;
     }
-    let bitmap;
+    let bitmap, blob = file;
     try {
       bitmap = await decode(file);
     } catch (err) {
-      fail(`${file.name}: not an image this browser can show (PNG, JPEG, WebP, BMP and GIF work).`);
-      return;
+      // A format the browser cannot show (TIFF, say): the server reads it and gives it back as a
+      // lossless PNG (an empty mask fills nothing), which is then the photo; or says what is wrong.
+      setBusy(true, "Reading the photo…");
+      try {
+        blob = await viaServer(file);
+        bitmap = await decode(blob);
+      } catch (err2) {
+        fail(`${file.name}: ${err2.message}`);
+        return;
+      } finally {
+        setBusy(false);
+      }
     }
     if (state.limits && bitmap.width * bitmap.height > state.limits.max_pixels) {
       fail(`${file.name} is ${bitmap.width}×${bitmap.height}, over the server's limit of ` +
@@ -224,13 +234,28 @@
     sizeCanvases(bitmap.width, bitmap.height);
     el.before.getContext("2d").drawImage(bitmap, 0, 0);
     bitmap.close();
-    state.doc = { photo: { blob: file, name: file.name, filled: false }, maskBase: null, strokes: [] };
+    state.doc = { photo: { blob, name: file.name, filled: false }, maskBase: null, strokes: [] };
     state.undo = []; state.redo = []; state.shownPhoto = null;
     el.empty.hidden = true;
     el.stage.classList.add("shown");
     await render();
     fit();
     say(`Opened ${file.name}. Brush over what to remove, then press Fill (Enter).`);
+  }
+
+  async function viaServer(file) {
+    const pixel = document.createElement("canvas");
+    pixel.width = pixel.height = 1;
+    pixel.getContext("2d").fillRect(0, 0, 1, 1);  // one black (known) pixel, scaled to the photo
+    const mask = await new Promise((resolve) => pixel.toBlob(resolve, "image/png"));
+    const form = new FormData();
+    form.append("image", file, "image");
+    form.append("mask", mask, "mask.png");
+    form.append("resize_mask", "1");
+    if (state.methods.length) form.append("method", state.methods[state.methods.length - 1].name);
+    const response = await fetch("/api/fill", { method: "POST", body: form });
+    if (!response.ok) throw new Error(await errorOf(response));
+    return response.blob();
   }
 
   // ---------- a mask file instead of painting ----------
