@@ -197,6 +197,19 @@ def test_a_mask_file_then_the_eraser(server, browser, tmp_path):
     _wait(driver, "return window.inpaint.state.doc.maskBase !== null && !window.inpaint.state.busy")
     assert "% of the photo" in driver.find_element("id", "message").text
     driver.find_element("id", "tool-eraser").click()
+    # zoom in and pan (Space + drag) first: strokes must land on the same photo pixels at any view
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    body = driver.find_element("tag name", "body")
+    body.send_keys("+")
+    before = driver.execute_script("return [window.inpaint.state.zoom, window.inpaint.state.panX]")
+    ActionChains(driver).key_down(Keys.SPACE).perform()
+    _drag(driver, [(640, 300), (600, 300)])
+    ActionChains(driver).key_up(Keys.SPACE).perform()
+    after = driver.execute_script("return [window.inpaint.state.zoom, window.inpaint.state.panX]")
+    assert after[0] == pytest.approx(before[0]) and after[1] == pytest.approx(before[1] - 40)
+    assert driver.execute_script("return window.inpaint.state.doc.strokes.length") == 0  # panning paints nothing
     zoom, left, top = driver.execute_script(
         "const r = document.getElementById('photo').getBoundingClientRect();"
         "return [window.inpaint.state.zoom, r.left, r.top];")
