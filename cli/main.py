@@ -19,6 +19,7 @@ COMMANDS = {
     "train": ("cli.train_cmd:train", "Train a context encoder (optionally adversarial)."),
     "fill": ("cli.fill_cmd:fill", "Fill the holes of photos (one photo or whole folders)."),
     "eval": ("cli.eval_cmd:evaluate", "Score models against classical fills; write a report."),
+    "serve": ("cli.serve_cmd:serve", "A local web page to fill photos with a brush, and its HTTP API."),
 }
 
 

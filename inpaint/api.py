@@ -26,6 +26,7 @@ from inpaint.errors import ImageError
 from inpaint.exif import orientation_mismatch, orientation_of
 from inpaint.fill.detail import DEFAULT_DETAIL
 from inpaint.fill.engine import DETAIL_DEFAULT, FLIP_DEFAULT, ClassicalFiller
+from inpaint.fill.user_mask import dilate_mask
 from inpaint.imageio import Photo, photo_from_array, photo_from_pil, rebuild, rebuild_array
 from masks import from_bool
 from masks.io import image_hole
@@ -98,18 +99,23 @@ class Inpainter:
         radius, default 7); needs no checkpoint. ``None``: the method's default."""
         return cls(ClassicalFiller(method, radius), method)
 
-    def fill_array(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def fill_array(self, image: np.ndarray, mask: np.ndarray, dilate: int = 0) -> np.ndarray:
         """``uint8`` ``H×W×3`` RGB + ``uint8`` ``H×W`` mask (non-zero = hole) → ``uint8``
-        ``H×W×3``; pixels where the mask is 0 are copied bit-exact."""
+        ``H×W×3``; pixels outside the (``dilate``-grown) hole are copied bit-exact."""
+        if dilate:
+            mask = dilate_mask(_mask_array(mask), dilate)
         return self.filler.fill(image, mask)
 
     def fill_photo(self, photo: Photo, mask: np.ndarray) -> np.ndarray:
         """Fill a :class:`inpaint.imageio.Photo`; returns the filled ``uint8`` RGB view."""
         return self.fill_array(photo.rgb, mask)
 
-    def fill(self, image, mask):
-        """Fill a PIL image or a numpy array; returns the same kind (see module docstring)."""
-        mask = _mask_array(mask)
+    def fill(self, image, mask, dilate: int = 0):
+        """Fill a PIL image or a numpy array; returns the same kind (see module docstring).
+
+        ``dilate``: grow the holes by this many px first (0–256; user masks are often a little
+        tight), as ``inpaint fill --dilate``."""
+        mask = dilate_mask(_mask_array(mask), dilate)
         if isinstance(image, Image.Image):
             photo = photo_from_pil(image, exif_transpose=False)
             _check_exif_rotation(image, photo.size, mask.shape)

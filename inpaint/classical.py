@@ -68,6 +68,7 @@ class ClassicalMethod:
     context: str
     require: Callable[[], None] | None = None
     description: str = ""
+    label: str = ""  # short name for menus (the web page's method list)
 
     def check(self) -> None:
         if self.require is not None:
@@ -86,12 +87,12 @@ class ClassicalMethod:
 
 CLASSICAL_METHODS: dict[str, ClassicalMethod] = {
     "telea": ClassicalMethod(_opencv(cv2.INPAINT_TELEA), DEFAULT_RADIUS, "radius", HOLE_BOX,
-                             description="OpenCV Telea (fast marching)"),
+                             description="OpenCV Telea (fast marching)", label="Telea"),
     "ns": ClassicalMethod(_opencv(cv2.INPAINT_NS), DEFAULT_RADIUS, "radius", HOLE_BOX,
-                          description="OpenCV Navier–Stokes"),
+                          description="OpenCV Navier–Stokes", label="Navier–Stokes"),
     # patch_size 7 (15×15 patches) is the setting of issue 10's measurement on 1280 px photos.
     "patchmatch": ClassicalMethod(_patchmatch, 7, "patch_size", WHOLE_PHOTO, _require_patchmatch,
-                                  description="PatchMatch (pypatchmatch)"),
+                                  description="PatchMatch (pypatchmatch)", label="PatchMatch"),
 }
 
 

@@ -21,9 +21,11 @@ EXIF block (orientation reset) and ICC profile are written back on save where th
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -120,11 +122,10 @@ def _decompose(img: Image.Image) -> Photo:
     raise ImageError(f"unsupported image mode {mode!r} (use an 8-bit RGB, RGBA, greyscale or palette image)")
 
 
-def _is_16bit_colour_png(path: Path) -> bool:
-    """Pillow silently reads 16-bit RGB(A) PNGs at 8 bits; detect them from the PNG header."""
-    with open(path, "rb") as fh:
-        head = fh.read(26)
-    return head[:8] == b"\x89PNG\r\n\x1a\n" and len(head) == 26 and head[24] == 16 and head[25] in (2, 6)
+def _is_16bit_colour_png(head: bytes) -> bool:
+    """Pillow silently reads 16-bit RGB(A) PNGs at 8 bits; detect them from the PNG header
+    (the first 26 bytes of the file)."""
+    return head[:8] == b"\x89PNG\r\n\x1a\n" and len(head) >= 26 and head[24] == 16 and head[25] in (2, 6)
 
 
 def load_photo(path: str | os.PathLike) -> Photo:
@@ -133,18 +134,32 @@ def load_photo(path: str | os.PathLike) -> Photo:
     if not path.is_file():
         raise ImageError(f"photo not found: {path}")
     try:
-        with Image.open(path) as img:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise ImageError(f"cannot read photo {path}: {exc.__class__.__name__}: not an image or corrupt") from None
+    with fh:
+        return read_photo(fh, str(path))
+
+
+def read_photo(fh: BinaryIO, name: str) -> Photo:
+    """A photo from an open binary file (seekable; a file on disk or an upload), EXIF
+    orientation applied; ``name`` labels it in messages. Any failure is a one-line
+    :class:`ImageError`."""
+    try:
+        head = fh.read(26)
+        fh.seek(0)
+        with Image.open(fh) as img:
             img.load()
             photo = photo_from_pil(img)
-        if _is_16bit_colour_png(path):
+        if _is_16bit_colour_png(head):
             photo.notes.append("16-bit colour PNG read and written at 8 bits per channel")
         return photo
     except ImageError as exc:
-        raise ImageError(f"{path}: {exc}") from None
+        raise ImageError(f"{name}: {exc}") from None
     except Image.DecompressionBombError:
-        raise ImageError(f"cannot read photo {path}: {too_large()}") from None
+        raise ImageError(f"cannot read photo {name}: {too_large()}") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise ImageError(f"cannot read photo {path}: {exc.__class__.__name__}: not an image or corrupt") from None
+        raise ImageError(f"cannot read photo {name}: {exc.__class__.__name__}: not an image or corrupt") from None
 
 
 def photo_from_array(array: np.ndarray) -> Photo:
@@ -263,18 +278,34 @@ def save_image(img: Image.Image, path: str | os.PathLike, jpeg_quality: int = 95
             notes.append(f"{path.name}: WebP has no {img.mode} mode, so the image is written as RGB"
                          f"{'A' if img.mode in ('LA', 'P') and img.has_transparency_data else ''} "
                          "(same pixel values)")
+    if fmt in LOSSY_FORMATS:
+        notes.append(f"{path.name}: {fmt} is lossy, so known pixels change slightly too; for bit-exact "
+                     "known pixels write .png, .tif or .webp (lossless)")
+    try:
+        with atomic_open(path) as fh:
+            write_image(img, fh, fmt, jpeg_quality)
+    except ImageError as exc:
+        raise ImageError(f"cannot write {path.name} as {fmt}: {exc}") from None
+    return notes
+
+
+def write_image(img: Image.Image, fh: BinaryIO, fmt: str = "PNG", jpeg_quality: int = 95) -> None:
+    """Encode ``img`` (already checked by :func:`save_image`'s rules, or a PNG) into ``fh`` with
+    its metadata (EXIF, ICC profile, dpi, transparency) where ``fmt`` can hold it."""
     if img.mode == "I" and fmt == "PNG":
         # PNG has no 32-bit mode; the values fit in 16 bits (larger ones are refused on load)
         info = img.info
         img = Image.fromarray(np.asarray(img).astype(np.uint16))
         img.info.update(info)
-    if fmt in LOSSY_FORMATS:
-        notes.append(f"{path.name}: {fmt} is lossy, so known pixels change slightly too; for bit-exact "
-                     "known pixels write .png, .tif or .webp (lossless)")
-    kwargs = _save_kwargs(fmt, img, img.info, jpeg_quality)
     try:
-        with atomic_open(path) as fh:
-            img.save(fh, format=fmt, **kwargs)
+        img.save(fh, format=fmt, **_save_kwargs(fmt, img, img.info, jpeg_quality))
     except (ValueError, TypeError) as exc:
-        raise ImageError(f"cannot write {path.name} as {fmt}: {exc}") from None
-    return notes
+        raise ImageError(str(exc)) from None
+
+
+def encode_png(img: Image.Image) -> bytes:
+    """``img`` as PNG bytes (lossless: known pixels, alpha, 16 bits, palette, EXIF and ICC kept),
+    with the same rules as a ``.png`` written by :func:`save_image`."""
+    buffer = io.BytesIO()
+    write_image(img, buffer, "PNG")
+    return buffer.getvalue()

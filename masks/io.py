@@ -18,6 +18,7 @@ fine because of the threshold. EXIF orientation is applied, as for photos.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import cv2
 import numpy as np
@@ -71,21 +72,33 @@ def load_mask(path, invert: bool = False) -> np.ndarray:
     """
     path = Path(path)
     try:
-        with Image.open(path) as img:
-            img = ImageOps.exif_transpose(img)
-            hole = image_hole(img)
+        return _read(path, path, invert)
     except FileNotFoundError:
         raise MaskError(f"mask file not found: {path}") from None
     except IsADirectoryError:
         raise MaskError(f"mask path is a folder, not a file: {path}") from None
+
+
+def read_mask(fh: BinaryIO, name: str, invert: bool = False) -> np.ndarray:
+    """:func:`load_mask` for an open binary file (an upload, say); ``name`` labels it in messages."""
+    return _read(fh, name, invert)
+
+
+def _read(source, name, invert: bool) -> np.ndarray:
+    try:
+        with Image.open(source) as img:
+            img = ImageOps.exif_transpose(img)
+            hole = image_hole(img)
+    except (FileNotFoundError, IsADirectoryError):
+        raise
     except UnidentifiedImageError:
-        raise MaskError(f"not an image file: {path}") from None
+        raise MaskError(f"not an image file: {name}") from None
     except Image.DecompressionBombError:
-        raise MaskError(f"cannot read mask {path}: {too_large()}") from None
+        raise MaskError(f"cannot read mask {name}: {too_large()}") from None
     except (OSError, ValueError, SyntaxError) as exc:
-        raise MaskError(f"cannot read mask {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise MaskError(f"cannot read mask {name}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     if hole.ndim != 2 or hole.size == 0:
-        raise MaskError(f"cannot read mask {path}: unexpected shape {hole.shape}")
+        raise MaskError(f"cannot read mask {name}: unexpected shape {hole.shape}")
     return from_bool(~hole if invert else hole)
 
 

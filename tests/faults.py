@@ -47,7 +47,10 @@ def fill_disk(monkeypatch, room: int = 100, only: str | None = None) -> None:
     real = masks.atomic._open_for_write
 
     def opener(path: Path):
-        if only is None or only in Path(path).name:
+        # ``path`` is the temporary file ``.<target>.<8 random chars><suffix>``: match the target's
+        # name, not the random part (which can end in, say, ``c`` and so contain ``c.png``)
+        target = Path(path).name[1:].rsplit(".", 2)[0] if Path(path).name.startswith(".") else Path(path).name
+        if only is None or only in target:
             return FullFile(path, room)
         return real(path)
 

@@ -127,3 +127,18 @@ def test_flip_defaults_to_the_engine_default_and_can_be_switched_off(checkpoints
     assert Inpainter.from_checkpoint(checkpoints["full"], "cpu").filler.flip is FLIP_DEFAULT
     assert Inpainter.from_checkpoint(checkpoints["full"], "cpu", flip=False).filler.flip is False
     assert Inpainter.from_checkpoint(checkpoints["full"], "cpu", flip=True).filler.flip is True
+
+
+def test_dilate_grows_the_hole_as_the_cli_does():
+    from inpaint.fill.user_mask import dilate_mask
+
+    image, mask = photo(48, 64), rect_mask(48, 64, (20, 20, 24, 30))
+    painter = Inpainter.classical("telea")
+    grown = dilate_mask(mask, 3)
+    out = painter.fill(image, mask, dilate=3)
+    assert np.array_equal(out[grown == 0], image[grown == 0])
+    assert not np.array_equal(out[18, 25], image[18, 25])  # the grown rim was filled too
+    assert np.array_equal(painter.fill_array(image, mask, dilate=3), out)
+    assert np.array_equal(painter.fill(image, mask), painter.fill(image, mask, dilate=0))
+    with pytest.raises(ImageError, match="dilate"):
+        painter.fill(image, mask, dilate=-1)

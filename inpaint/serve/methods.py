@@ -1,0 +1,56 @@
+"""The fill methods a server offers, each loaded once at start: the model (``--checkpoint`` or
+the shipped default) and every classical method that can run here (PatchMatch only with its
+optional package)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from inpaint.classical import CLASSICAL_METHODS
+from inpaint.errors import CheckpointError, InpaintError
+
+MODEL = "model"
+
+
+@dataclass
+class Methods:
+    """``painters``: name → :class:`inpaint.api.Inpainter`, in menu order (the first is the
+    default); ``labels``: name → what the page shows; ``unavailable``: name → why not."""
+
+    painters: dict
+    labels: dict[str, str]
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def default(self) -> str:
+        return next(iter(self.painters))
+
+    def get(self, name: str | None):
+        name = name or self.default
+        if name not in self.painters:
+            why = f" ({self.unavailable[name]})" if name in self.unavailable else ""
+            raise InpaintError(f"unknown method {name!r}{why}: use {', '.join(self.painters)}")
+        return name, self.painters[name]
+
+
+def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True) -> Methods:
+    """Load the model once (errors of a given ``checkpoint`` propagate; a missing default model
+    only leaves the classical methods) and make every classical filler that can run here."""
+    from inpaint.api import Inpainter
+
+    painters, labels, unavailable = {}, {}, {}
+    if with_model:
+        try:
+            painters[MODEL] = Inpainter.from_checkpoint(checkpoint, device=device)
+            labels[MODEL] = "Default model" if checkpoint is None else f"Model {painters[MODEL].name.split(':', 1)[1]}"
+        except CheckpointError as exc:
+            if checkpoint is not None:
+                raise
+            unavailable[MODEL] = str(exc)
+    for name, spec in CLASSICAL_METHODS.items():
+        try:
+            painters[name] = Inpainter.classical(name)
+            labels[name] = spec.label or name
+        except InpaintError as exc:
+            unavailable[name] = str(exc)
+    return Methods(painters, labels, unavailable)
