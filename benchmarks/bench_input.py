@@ -41,7 +41,7 @@ from inpaint.train.photo_cache import PhotoCache, cache_levels
 from inpaint.train.samples import InpaintDataset
 
 RECIPES = {
-    "recipe": {"mask": "mixed", "mask_mix": "center=1,block=1,region=1,stroke=1,thin=0.5",
+    "recipe": {"mask": "mixed", "mask_mix": "center=1,block=1,region=1,stroke=1,thin=0.5,medium=0.5,thick=0.5",
                "generator": "unet", "ngf": 16, "scale_min": 128, "scale_max": 448, "prefill": "telea",
                "residual": True, "mask_channel": True, "dropout": 0.0},
     "paper-ce": {"mask": "center"},
