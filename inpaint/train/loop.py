@@ -35,7 +35,7 @@ from inpaint.train.logging import RunLog, sample_grid, save_grid
 from inpaint.train.sampler import EpochSampler
 from inpaint.train.samples import InpaintDataset
 from inpaint.train.step import (NonFiniteLoss, NonFiniteWeights, StepRunner, adam, lr_factor,
-                                match_implementation)
+                                load_optimizer_state)
 from inpaint.train.validation import Validator
 
 GRID_ROWS = 8
@@ -214,11 +214,9 @@ class Trainer:
         opt_g = adam(g.parameters(), cfg.optim.lr, betas, self.device)
         opt_d = adam(d.parameters(), cfg.optim.lr * cfg.optim.d_lr_ratio, betas, self.device) if d is not None else None
         if state is not None:
-            opt_g.load_state_dict(state["optimizer_g"])
-            match_implementation(opt_g, self.device)
+            load_optimizer_state(opt_g, state["optimizer_g"])
             if opt_d is not None and state.get("optimizer_d"):
-                opt_d.load_state_dict(state["optimizer_d"])
-                match_implementation(opt_d, self.device)
+                load_optimizer_state(opt_d, state["optimizer_d"])
         g = dist_utils.wrap_ddp(g, self.info, self.device, cfg.runtime.sync_bn)
         d = dist_utils.wrap_ddp(d, self.info, self.device, cfg.runtime.sync_bn) if d is not None else None
         # the plain modules (SyncBatchNorm-converted if asked): what checkpoints and validation use

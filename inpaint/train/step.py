@@ -58,34 +58,41 @@ def amp_dtype(device: torch.device, enabled: bool) -> torch.dtype | None:
 
 
 def adam_implementation(device: torch.device) -> dict:
-    """Adam's implementation flags for ``device``: fused (one kernel) on CUDA; on CPU plain
-    per-parameter Adam, which benchmarks/bench_train.py measured faster than fused Adam there."""
-    if device.type == "cuda":
-        return {"fused": True, "foreach": None}
-    return {"fused": None, "foreach": False}
+    """Adam's implementation flags for ``device``: fused (one kernel over all parameters) on
+    CUDA and on CPU alike. Measured on this repository's 2-core CPU with torch 2.14, one thread,
+    one update: 72 ms fused vs 478 ms foreach vs 695 ms plain for the 71 M parameters of the
+    default CE generator; 2 ms vs 18 ms vs 11 ms for the 2.6 M of the shipped U-Net."""
+    del device  # the same answer for both today; kept so each device can get its own
+    return {"fused": True, "foreach": None}
 
 
 def adam(params, lr: float, betas: tuple[float, float], device: torch.device | None = None) -> torch.optim.Adam:
-    """Adam with the right implementation for ``device`` (the parameters' device by default)."""
+    """Adam with the right implementation for ``device`` (the parameters' device by default);
+    foreach where this torch has no fused Adam for the device."""
     params = list(params)
     if device is None:
         device = params[0].device if params else torch.device("cpu")
-    return torch.optim.Adam(params, lr=lr, betas=betas, **adam_implementation(device))
+    try:
+        return torch.optim.Adam(params, lr=lr, betas=betas, **adam_implementation(device))
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
 
 
-def match_implementation(opt: torch.optim.Optimizer, device: torch.device) -> None:
-    """After ``load_state_dict`` (which restores the *saved* groups' flags, e.g. fused from a GPU
-    run resumed on CPU): use this device's implementation, with the step counters where it
-    wants them (fused: a tensor on the parameters' device; otherwise on the CPU)."""
-    flags = adam_implementation(device)
-    for group in opt.param_groups:
+def load_optimizer_state(opt: torch.optim.Optimizer, state: dict) -> None:
+    """``opt.load_state_dict(state)``, keeping the implementation :func:`adam` chose for this
+    device: torch restores the *saved* groups' flags (say plain Adam of an older run, or fused
+    flags on a device without fused Adam). The step counters go where the implementation wants
+    them (fused: a tensor on the parameters' device; otherwise on the CPU)."""
+    chosen = [{k: g.get(k) for k in ("fused", "foreach")} for g in opt.param_groups]
+    opt.load_state_dict(state)
+    for group, flags in zip(opt.param_groups, chosen):
         group.update(flags)
         for p in group["params"]:
-            state = opt.state.get(p, {})
-            step = state.get("step")
+            st = opt.state.get(p, {})
+            step = st.get("step")
             if torch.is_tensor(step):
                 where = p.device if flags["fused"] or group.get("capturable") else torch.device("cpu")
-                state["step"] = step.to(device=where, dtype=torch.float32)
+                st["step"] = step.to(device=where, dtype=torch.float32)
 
 
 def lr_factor(schedule: str, step: int, total: int) -> float:
