@@ -253,9 +253,23 @@ def test_training_runs_with_the_cache_off_or_on_disk(files, tmp_path, cache, mon
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     cfg = build_config({"data_dir": str(files[0].parent), "out": str(tmp_path / "r"), "image_size": 64,
                         "ngf": 8, "n_bottleneck": 16, "batch_size": 2, "steps": 2, "adv_weight": 0.0,
-                        "val_fraction": 0.0, "device": "cpu", "cache": cache})
+                        "val_fraction": 0.0, "device": "cpu", "cache": cache, "sample_every": 2})
     assert run_training(cfg).step == 2
     assert bool(list((tmp_path / "xdg").rglob("*.u8"))) == (cache == "disk")
+    assert (tmp_path / "r" / "samples" / "step_000002.png").is_file()  # training crops, no val set
+
+
+def test_two_ranks_save_and_resume_their_own_rng_streams(files, tmp_path):
+    from test_train_ddp import _spawn_two_ranks
+
+    settings = {"data_dir": str(files[0].parent), "out": str(tmp_path / "run"), "image_size": 64, "ngf": 8,
+                "n_bottleneck": 16, "batch_size": 2, "steps": 2, "adv_weight": 0.0, "val_fraction": 0.0,
+                "dropout": 0.5, "generator": "unet", "mask": "block", "device": "cpu", "sample_every": 0}
+    _spawn_two_ranks(settings, str(tmp_path))
+    state = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
+    ranks = state["rng_ranks"]
+    assert len(ranks) == 2 and not torch.equal(ranks[0]["torch"], ranks[1]["torch"])
+    assert torch.equal(ranks[0]["torch"], state["rng"]["torch"])
 
 
 @pytest.mark.parametrize("device", ["cuda:7", "gpu"])

@@ -103,7 +103,9 @@ class CachedTrainSet(Dataset):
         self.usable = usable
         self.epoch = 0  # for plain-index access only; the sampler passes (epoch, index) keys
         generator = mask_generator(mask, gcfg, mask_mix)
-        self.bank = MaskBank(generator, gcfg.image_size, mask_bank, seed) if mask_bank else None
+        # the CE centre square has no randomness: one bank mask is all of them
+        count = min(mask_bank, 1) if mask == "center" else mask_bank
+        self.bank = MaskBank(generator, gcfg.image_size, count, seed) if count else None
         self._fresh = generator
         self.telea = gcfg.prefill == "telea"
         self.reuse = int(prefill_reuse) if self.telea else 1
