@@ -292,3 +292,11 @@ def test_fill_and_train_take_the_same_device_names(tmp_path, device):
     errors = [line for line in r.output.splitlines() if line.startswith("Error:")]
     assert r.exit_code != 0 and len(errors) == 1 and "Traceback" not in r.output, r.output
     assert "device" in errors[0] or "CUDA" in errors[0], errors[0]
+
+
+def test_a_cache_built_by_several_processes_is_the_same(files, tmp_path):
+    serial = PhotoCache.build(files, (90, 45), "memory")
+    pooled = PhotoCache.build(files, (90, 45), "memory", processes=2)
+    assert pooled.index == serial.index and np.array_equal(pooled.buffer, serial.buffer)
+    on_disk = PhotoCache.build(files, (90, 45), "disk", tmp_path, processes=2)
+    assert on_disk.index == serial.index and np.array_equal(np.asarray(on_disk.buffer), serial.buffer)

@@ -20,6 +20,16 @@ def _to_unit(image_hwc: torch.Tensor) -> torch.Tensor:
     return image_hwc.permute(0, 3, 1, 2).float().div_(127.5).sub_(1.0)
 
 
+_MEAN: dict = {}
+
+
+def _mean_pixel(device: torch.device) -> torch.Tensor:
+    """The CE mean pixel as a ``(1, 3, 1, 1)`` tensor on ``device``, copied there once."""
+    if device not in _MEAN:
+        _MEAN[device] = _to_unit(torch.from_numpy(CE_MEAN_PIXEL).to(device).view(1, 1, 1, 3))
+    return _MEAN[device]
+
+
 def _flipped(x: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
     return torch.where(flip.view(-1, 1, 1, 1), x.flip(-1), x)
 
@@ -32,8 +42,7 @@ def build_batch(raw: dict, gcfg: GeneratorConfig, device: torch.device) -> dict[
     image = _flipped(_to_unit(raw["crop"].to(device, non_blocking=nb)), flip)
     mask = _flipped((raw["mask"].to(device, non_blocking=nb) > 0).float()[:, None], flip)
     if gcfg.prefill == "mean":
-        mean = _to_unit(torch.from_numpy(CE_MEAN_PIXEL).to(device).view(1, 1, 1, 3))
-        filled = torch.where(mask > 0.5, mean, image)
+        filled = torch.where(mask > 0.5, _mean_pixel(device), image)
     else:
         filled = _flipped(_to_unit(raw["prefill"].to(device, non_blocking=nb)), flip)
     return {"image": image, "mask": mask, "input": network_input(filled, mask, gcfg)}

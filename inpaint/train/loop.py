@@ -179,7 +179,8 @@ class Trainer:
         note = (lambda m: print(m, file=sys.stderr)) if self.main else None
 
         def build():
-            return PhotoCache.build(files, levels, cfg.data.cache, cfg.data.cache_dir or None, note)
+            return PhotoCache.build(files, levels, cfg.data.cache, cfg.data.cache_dir or None, note,
+                                    processes=cfg.data.workers)
 
         if cfg.data.cache == "disk" and self.info.enabled:
             # rank 0 writes the cache file; the others then map the same file
@@ -356,6 +357,7 @@ class Trainer:
     def close(self) -> None:
         if self.log is not None:
             self.log.close()
+        self.loader = None  # persistent loader workers end with their iterator, not at exit
         dist_utils.teardown(self.info)
 
     def _announce(self) -> None:

@@ -23,7 +23,10 @@ import json
 import math
 import os
 import warnings
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -126,12 +129,14 @@ class PhotoCache:
     # -- building --------------------------------------------------------------------------
     @classmethod
     def build(cls, files: list[Path], levels: tuple[int, ...], kind: str = "memory",
-              cache_dir: str | Path | None = None, note=None) -> "PhotoCache":
-        """Decode ``files`` into a cache (``kind`` ``"memory"`` or ``"disk"``)."""
+              cache_dir: str | Path | None = None, note=None, processes: int = 0) -> "PhotoCache":
+        """Decode ``files`` into a cache (``kind`` ``"memory"`` or ``"disk"``), in ``processes``
+        worker processes (0: in this one)."""
         if kind == "disk":
             folder = Path(cache_dir) if cache_dir else default_cache_dir()
-            return cls._on_disk(files, levels, folder, note)
-        decoded = [_decode_levels(Path(p), levels) for p in files]
+            return cls._on_disk(files, levels, folder, note, processes)
+        with _decoder(levels, processes) as decode:
+            decoded = list(decode(files))
         index, total = _index(decoded, levels)
         buffer = np.empty(total, dtype=np.uint8)
         for row, item in zip(index.entries, decoded):
@@ -140,7 +145,8 @@ class PhotoCache:
         return cls(buffer, index)
 
     @classmethod
-    def _on_disk(cls, files: list[Path], levels: tuple[int, ...], folder: Path, note) -> "PhotoCache":
+    def _on_disk(cls, files: list[Path], levels: tuple[int, ...], folder: Path, note,
+                 processes: int = 0) -> "PhotoCache":
         key = cache_key(files, levels)
         data, meta = folder / f"{key}.u8", folder / f"{key}.json"
         index = _read_index(meta)
@@ -153,9 +159,8 @@ class PhotoCache:
             note(f"photo cache: decoding {len(files)} photo(s) into {data} (once; later runs reuse it)")
         decoded_rows, sizes = [], []
         offset = 0
-        with atomic_open(data) as fh:
-            for path in files:  # one photo in memory at a time
-                item = _decode_levels(Path(path), levels)
+        with atomic_open(data) as fh, _decoder(levels, processes) as decode:
+            for item in decode(files):  # in order, a few photos in memory at a time
                 row = []
                 for arr in (item[1] if item else [None] * len(levels)):
                     if arr is None:
@@ -173,6 +178,22 @@ class PhotoCache:
         atomic_write_text(meta, json.dumps({"version": CACHE_VERSION, "levels": list(levels),
                                             "sizes": sizes, "entries": decoded_rows}))
         return cls(np.memmap(data, dtype=np.uint8, mode="r"), index)
+
+
+@contextmanager
+def _decoder(levels: tuple[int, ...], processes: int):
+    """``decode(files)`` → the decoded levels of each file, in order; in a process pool when
+    ``processes`` > 1 (decoding is most of the time of building a cache)."""
+    job = partial(_decode_path, levels=levels)
+    if processes <= 1:
+        yield lambda files: map(job, files)
+        return
+    with ProcessPoolExecutor(processes) as pool:
+        yield lambda files: pool.map(job, files, chunksize=4)
+
+
+def _decode_path(path, levels):
+    return _decode_levels(Path(path), levels)
 
 
 def _index(decoded, levels) -> tuple[CacheIndex, int]:
