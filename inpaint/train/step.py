@@ -123,6 +123,16 @@ class StepStats:
         self.step, self.names, self.values, self.world_size = step, names, values, world_size
         self.stop = False  # after read(): some process asked to stop (Ctrl-C) at this step
         self._read: dict[str, float] | None = None
+        self._ready = None
+        if values.is_cuda:
+            # Copy to page-locked memory now, queued right behind this step's kernels, and mark
+            # it with an event: read() then waits for this step only. A plain .tolist() later
+            # would wait behind every kernel queued since (the next step's too).
+            host = torch.empty(values.shape, dtype=values.dtype, pin_memory=True)
+            host.copy_(values, non_blocking=True)
+            self._ready = torch.cuda.Event()
+            self._ready.record()
+            self.values = host
 
     def __getitem__(self, key: str) -> float:
         return self.read()[key]
@@ -137,6 +147,8 @@ class StepStats:
         """The step's losses as floats (one device read-back); raises on a non-finite step."""
         if self._read is not None:
             return self._read
+        if self._ready is not None:
+            self._ready.synchronize()
         got = self.values.tolist()
         flags, losses = got[:len(FLAG_NAMES)], got[len(FLAG_NAMES):]
         values = {k: v / self.world_size for k, v in zip(self.names, losses)}
