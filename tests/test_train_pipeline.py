@@ -259,17 +259,41 @@ def test_training_runs_with_the_cache_off_or_on_disk(files, tmp_path, cache, mon
     assert (tmp_path / "r" / "samples" / "step_000002.png").is_file()  # training crops, no val set
 
 
-def test_two_ranks_save_and_resume_their_own_rng_streams(files, tmp_path):
+def _resuming_worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -> None:
+    import os
+
+    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world),
+                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    from inpaint.train import run_training
+
+    settings = dict(settings)
+    resume = settings.pop("resume", None)
+    result = run_training(build_config(settings), resume=resume)
+    torch.save(result.generator_state, os.path.join(result_dir, f"rank{rank}.pt"))
+
+
+def test_two_ranks_resume_their_own_rng_streams_exactly(files, tmp_path):
+    """Dropout draws from each rank's own stream; a resume used to give every rank rank 0's."""
     from test_train_ddp import _spawn_two_ranks
 
-    settings = {"data_dir": str(files[0].parent), "out": str(tmp_path / "run"), "image_size": 64, "ngf": 8,
-                "n_bottleneck": 16, "batch_size": 2, "steps": 2, "adv_weight": 0.0, "val_fraction": 0.0,
-                "dropout": 0.5, "generator": "unet", "mask": "block", "device": "cpu", "sample_every": 0}
-    _spawn_two_ranks(settings, str(tmp_path))
-    state = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
+    settings = {"data_dir": str(files[0].parent), "image_size": 64, "ngf": 8, "n_bottleneck": 16,
+                "batch_size": 2, "steps": 3, "adv_weight": 0.0, "val_fraction": 0.0, "dropout": 0.5,
+                "generator": "unet", "mask": "block", "device": "cpu", "sample_every": 0, "ckpt_every": 0}
+    (tmp_path / "whole").mkdir()
+    _spawn_two_ranks({**settings, "out": str(tmp_path / "a")}, str(tmp_path / "whole"), worker=_resuming_worker)
+    (tmp_path / "split").mkdir()
+    _spawn_two_ranks({**settings, "out": str(tmp_path / "b"), "steps": 2}, str(tmp_path / "split"),
+                     worker=_resuming_worker)
+    state = torch.load(tmp_path / "b" / "last.pt", weights_only=True)
     ranks = state["rng_ranks"]
     assert len(ranks) == 2 and not torch.equal(ranks[0]["torch"], ranks[1]["torch"])
-    assert torch.equal(ranks[0]["torch"], state["rng"]["torch"])
+    _spawn_two_ranks({**settings, "out": str(tmp_path / "b"), "resume": str(tmp_path / "b")},
+                     str(tmp_path / "split"), worker=_resuming_worker)
+    whole = torch.load(tmp_path / "whole" / "rank0.pt", weights_only=True)
+    resumed = torch.load(tmp_path / "split" / "rank0.pt", weights_only=True)
+    for k, v in whole.items():
+        assert torch.equal(v, resumed[k]), k
 
 
 @pytest.mark.parametrize("device", ["cuda:7", "gpu"])
