@@ -324,3 +324,15 @@ def test_a_cache_built_by_several_processes_is_the_same(files, tmp_path):
     assert pooled.index == serial.index and np.array_equal(pooled.buffer, serial.buffer)
     on_disk = PhotoCache.build(files, (90, 45), "disk", tmp_path, processes=2)
     assert on_disk.index == serial.index and np.array_equal(np.asarray(on_disk.buffer), serial.buffer)
+
+
+def test_an_unwritable_cache_folder_is_one_line(files, tmp_path):
+    from inpaint.errors import TrainingError
+    from inpaint.train import run_training
+
+    (tmp_path / "file").write_text("not a folder")
+    cfg = build_config({"data_dir": str(files[0].parent), "out": str(tmp_path / "r"), "image_size": 64,
+                        "ngf": 8, "n_bottleneck": 16, "batch_size": 2, "steps": 1, "device": "cpu",
+                        "cache": "disk", "cache_dir": str(tmp_path / "file" / "sub")})
+    with pytest.raises(TrainingError, match="cannot write the photo cache.*--cache memory"):
+        run_training(cfg)

@@ -182,13 +182,17 @@ class Trainer:
             return PhotoCache.build(files, levels, cfg.data.cache, cfg.data.cache_dir or None, note,
                                     processes=cfg.data.workers)
 
-        if cfg.data.cache == "disk" and self.info.enabled:
-            # rank 0 writes the cache file; the others then map the same file
-            cache = build() if self.main else None
-            dist_utils.barrier(self.info)
-            cache = cache if cache is not None else build()
-        else:
-            cache = build()
+        try:
+            if cfg.data.cache == "disk" and self.info.enabled:
+                # rank 0 writes the cache file; the others then map the same file
+                cache = build() if self.main else None
+                dist_utils.barrier(self.info)
+                cache = cache if cache is not None else build()
+            else:
+                cache = build()
+        except OSError as exc:
+            raise TrainingError(f"cannot write the photo cache: {describe_os_error(exc)} (choose another "
+                                f"--cache-dir, or --cache memory)") from None
         try:
             return CachedTrainSet(cache, gcfg, cfg.data.mask, scale, seed, mix, cfg.data.mask_bank,
                                   cfg.data.prefill_reuse)
