@@ -4,14 +4,16 @@ Prints:
   * matmul GFLOP/s: a large float32 ``torch.mm`` — the machine's practical peak;
   * bare step: images/s and achieved GFLOP/s of forward + backward + optimiser steps (G and D)
     on synthetic tensors, FLOPs counted with ``torch.utils.flop_counter.FlopCounterMode``,
-    for each variant tried (threads, channels-last, fused Adam, torch.compile);
-  * full step: images/s of the real training loop (photos decoded, cropped, masked, pre-filled,
-    logged) from its own ``metrics.jsonl``, and the share of step time spent outside the bare
-    step (target < 10 %).
+    for each variant tried (threads, channels-last, plain Adam, torch.compile), as ratios
+    against the default;
+  * full step: images/s of the real training loop from its own ``metrics.jsonl``, for the
+    default CE config and the shipped model's recipe, with the old per-sample input path
+    (``cache: off``, fresh masks: the baseline, same run) and the cached pipeline, and the share
+    of step time spent waiting for data (target < 10 %).
 
 Timings are noisy on a shared machine: compare the ratios printed within one run.
 
-    python benchmarks/bench_train.py                 # ~1-2 min on 2 cores
+    python benchmarks/bench_train.py                 # ~3-4 min on 2 cores
     python benchmarks/bench_train.py --compile       # also try torch.compile (slow to compile)
 """
 
@@ -158,15 +160,30 @@ def main() -> None:
     del runners, jobs, baseline
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_train_"))
+    recipe = {"mask": "mixed", "mask_mix": "center=1,block=1,region=1,stroke=1,thin=0.5,medium=0.5,thick=0.5",
+              "generator": "unet", "ngf": 16, "scale_min": 128, "scale_max": 448, "prefill": "telea",
+              "residual": True, "mask_channel": True, "dropout": 0.0, "rec_loss": "l1", "adv_weight": 0.0,
+              "lr": 0.001, "lr_schedule": "cosine"}
+    paths = {"old path (cache off, fresh masks)": {"cache": "off", "mask_bank": 0},
+             "cached pipeline": {}}
     try:
         (tmp / "photos").mkdir()
         make_photos(tmp / "photos", max(2 * args.batch, 32))
-        ips, share = full_step({**base, "data_dir": str(tmp / "photos"), "out": str(tmp / "run"),
-                                "val_fraction": 0.0, "workers": args.workers}, args.full_steps)
+        for label, extra, steps in (("default CE", {}, args.full_steps),
+                                    ("shipped recipe", recipe, 2 * args.full_steps)):
+            got = {}
+            for path, settings in paths.items():
+                got[path] = full_step({**base, **extra, **settings, "data_dir": str(tmp / "photos"),
+                                       "out": str(tmp / "run"), "val_fraction": 0.0,
+                                       "workers": args.workers}, steps)
+            (old_ips, _), (new_ips, new_share) = got.values()
+            for path, (ips, share) in got.items():
+                print(f"full step {label}, {path} (500x375 JPEG photos, {args.workers} workers): {ips:.1f} img/s; "
+                      f"{1 - share:.1%} of step time waiting for data")
+            print(f"full step {label}: cached pipeline x{new_ips / old_ips:.2f} vs old path (same run; "
+                  f"target: no slower, waiting < 10%)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"full step (real loop, 500x375 JPEG photos, {args.workers} workers): {ips:.1f} img/s; "
-          f"{1 - share:.1%} of step time outside forward/backward/optimiser (target < 10%)")
     print(f"benchmark took {time.perf_counter() - start:.0f} s")
 
 

@@ -69,7 +69,7 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: F
                    "patchmatch (needs the optional pypatchmatch package).")
 @click.option("--checkpoint", type=click.Path(path_type=Path), default=None,
               help="Checkpoint written by `inpaint train` (default: the model shipped with inpaint).")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
 @click.option("--invert", is_flag=True, help="Swap hole and known in the mask (black = hole).")
 @click.option("--dilate", type=click.IntRange(0, MAX_DILATE), default=0, show_default=True,
               help="Grow the holes by N px (user masks are often a little tight).")

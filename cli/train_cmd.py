@@ -12,11 +12,18 @@ from click.core import ParameterSource
 from cli.errors import friendly_errors
 from inpaint.config import (BOTTLENECK_KINDS, DISCRIMINATOR_KINDS, GENERATOR_KINDS, NORM_KINDS,
                             OUTPUT_MODES, PREFILL_KINDS, UPSAMPLE_KINDS)
-from inpaint.train.config import GAN_LOSS_NAMES, LR_SCHEDULES, REC_LOSSES  # torch-free
+from inpaint.train.config import (CACHE_KINDS, DEVICE_DEFAULTS, GAN_LOSS_NAMES, LR_SCHEDULES,  # torch-free
+                                  REC_LOSSES, DataConfig)
 
 # click option names that are not settings of the run
 _ACTIONS = ("config", "resume", "overwrite")
 _CHOICE = click.Choice
+
+
+def _by_device(name: str) -> str:
+    """``[default: X on CPU, Y on CUDA]`` from DEVICE_DEFAULTS (the one source of these values)."""
+    cpu, cuda = DEVICE_DEFAULTS["cpu"][name], DEVICE_DEFAULTS["cuda"][name]
+    return f"[default: {cpu} on CPU, {cuda} on CUDA]"
 
 
 def _opt(*decls, **kwargs):
@@ -71,17 +78,32 @@ def _opt(*decls, **kwargs):
       help="constant, or cosine decay of both learning rates to 0 over the run.")
 @_opt("--seed", type=int, default=0)
 @_opt("--device", default="auto", help="auto, cpu, cuda or cuda:N.")
-@_opt("--amp/--no-amp", default=False, help="Mixed precision: bf16 (CPU, recent GPUs) or fp16 + GradScaler.")
+@_opt("--amp/--no-amp", default=False, help="Mixed precision: bf16 (CPU; GPUs of compute capability >= 8.0) or fp16 + GradScaler (older GPUs).")
 @_opt("--compile/--no-compile", "compile_", default=False, help="torch.compile the generator.")
 @_opt("--channels-last/--no-channels-last", default=False, help="NHWC memory format.")
-@_opt("--workers", type=int, default=0, help="DataLoader worker processes.")
+@_opt("--workers", type=int, default=None, show_default=False,
+      help="DataLoader worker processes " + _by_device("workers")[:-1] + ", at most one fewer than the cores].")
+@_opt("--cache", type=_CHOICE(CACHE_KINDS), default=DataConfig.cache,
+      help="Decoded photos: in memory, in a memory-mapped file reused across runs, or off "
+      "(decode every photo for every sample).")
+@_opt("--cache-dir", default="", show_default=False,
+      help="Folder of --cache disk files [default: $XDG_CACHE_HOME/inpaint/photos].")
+@_opt("--mask-bank", type=int, default=DataConfig.mask_bank,
+      help="Masks drawn once per run and reused (each in 8 orientations); 0 = a fresh mask per sample.")
+@_opt("--prefill-reuse", type=int, default=None, show_default=False,
+      help="--prefill telea: epochs each pre-filled crop is reused for (mirrored at random) "
+      + _by_device("prefill_reuse") + ".")
 @_opt("--threads", type=int, default=None, show_default=False,
       help="CPU threads per process [default: torch's, one per core].")
 @_opt("--sync-bn/--no-sync-bn", default=False, help="SyncBatchNorm across GPUs under torchrun.")
-@_opt("--log-every", type=int, default=50, help="Steps between metrics.jsonl lines (0 = off).")
-@_opt("--sample-every", type=int, default=500, help="Steps between sample grids (0 = off).")
-@_opt("--val-every", type=int, default=1000, help="Steps between validations (0 = only at the end).")
-@_opt("--ckpt-every", type=int, default=1000, help="Steps between checkpoints (0 = only at the end).")
+@_opt("--log-every", type=int, default=None, show_default=False,
+      help="Steps between metrics.jsonl lines (0 = off) " + _by_device("log_every") + ".")
+@_opt("--sample-every", type=int, default=None, show_default=False,
+      help="Steps between sample grids (0 = off) " + _by_device("sample_every") + ".")
+@_opt("--val-every", type=int, default=None, show_default=False,
+      help="Steps between validations (0 = only at the end) " + _by_device("val_every") + ".")
+@_opt("--ckpt-every", type=int, default=None, show_default=False,
+      help="Steps between checkpoints (0 = only at the end) " + _by_device("ckpt_every") + ".")
 @_opt("--keep", type=int, default=3, help="Numbered step_*.pt checkpoints kept (last.pt always).")
 @_opt("--resume", type=click.Path(path_type=Path), default=None, show_default=False,
       help="Continue from a checkpoint or a run folder (its last.pt).")

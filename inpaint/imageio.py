@@ -162,6 +162,20 @@ def read_photo(fh: BinaryIO, name: str) -> Photo:
         raise ImageError(f"cannot read photo {name}: {exc.__class__.__name__}: not an image or corrupt") from None
 
 
+def decode_rgb(path: str | os.PathLike, draft_size: tuple[int, int] | None = None) -> np.ndarray:
+    """The ``uint8`` ``H×W×3`` pixels a filler sees of the photo file ``path`` (EXIF applied,
+    the same mode rules as :func:`load_photo`: alpha set aside, 16-bit grey rounded to 8 bits,
+    CMYK converted...). Training decodes its photos with this, so it sees photos as fill does.
+
+    ``draft_size`` lets JPEG decoding downscale by 2/4/8 for free when the target is small.
+    Raises what PIL raises for unreadable files, and :class:`ImageError` for refused modes."""
+    with Image.open(path) as img:
+        if draft_size is not None and img.format == "JPEG":
+            img.draft("RGB", draft_size)
+        img.load()
+        return photo_from_pil(img).rgb
+
+
 def photo_from_array(array: np.ndarray) -> Photo:
     """numpy ``H×W`` / ``H×W×3`` / ``H×W×4`` ``uint8`` (or ``H×W`` ``uint16``) → Photo."""
     array = np.asarray(array)

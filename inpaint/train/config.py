@@ -31,6 +31,18 @@ LR_SCHEDULES = ("constant", "cosine")
 GAN_LOSS_NAMES = ("bce", "lsgan", "hinge")
 CE_SHORT_SIDE = 350  # Context Encoders load 128-px crops from images with a 350-px short side
 CE_CROP = 128
+CACHE_KINDS = ("memory", "disk", "off")
+MAX_LOADER_WORKERS = 8  # CUDA default loader processes (bench_input.py: samples/s per core)
+
+# Settings left unset (None) take these values for the device the run trains on; resolved
+# once, at the start of a run (resolve_device_defaults), and then saved in config.yaml.
+DEVICE_DEFAULTS: dict[str, dict[str, int]] = {
+    "cpu": {"workers": 0, "prefill_reuse": 1, "log_every": 50, "sample_every": 500,
+            "val_every": 1000, "ckpt_every": 1000},
+    # workers: min(MAX_LOADER_WORKERS, CPU cores per local process - 1), see below
+    "cuda": {"workers": MAX_LOADER_WORKERS, "prefill_reuse": 16, "log_every": 200,
+             "sample_every": 5000, "val_every": 5000, "ckpt_every": 5000},
+}
 
 
 @dataclass
@@ -43,7 +55,14 @@ class DataConfig:
     scale_max: Optional[int] = None
     val_fraction: float = 0.05
     val_max: int = 64  # validation images actually scored (the first of the held-out split)
-    workers: int = 0
+    workers: Optional[int] = None  # loader processes; None → DEVICE_DEFAULTS of the device
+    # decoded, pre-scaled uint8 photos (train/photo_cache.py): "memory", "disk" (a memory-mapped
+    # file under cache_dir, built on first use, reused by later runs) or "off" (decode per sample)
+    cache: str = "memory"
+    cache_dir: str = ""  # "" → $XDG_CACHE_HOME/inpaint (~/.cache/inpaint)
+    mask_bank: int = 4096  # masks drawn once per run (seeded), each used under 8 mirrorings; 0 → fresh
+    # epochs each Telea-prefilled crop is reused for (mirrored at random); None → DEVICE_DEFAULTS
+    prefill_reuse: Optional[int] = None
 
 
 @dataclass
@@ -68,10 +87,11 @@ class ScheduleConfig:
     steps: Optional[int] = None  # total optimisation steps (None with epochs None → 10000)
     epochs: Optional[int] = None
     batch_size: int = 64  # per process (per GPU under torchrun)
-    log_every: int = 50
-    sample_every: int = 500
-    val_every: int = 1000
-    ckpt_every: int = 1000
+    # None → DEVICE_DEFAULTS of the device (a GPU runs ~100x more steps per minute than a CPU)
+    log_every: Optional[int] = None
+    sample_every: Optional[int] = None
+    val_every: Optional[int] = None
+    ckpt_every: Optional[int] = None
     keep: int = 3  # numbered step_*.pt kept; last.pt is always written
 
 
@@ -127,7 +147,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "data_dir": ("data", "data_dir"), "mask": ("data", "mask"), "mask_mix": ("data", "mask_mix"),
     "scale_min": ("data", "scale_min"), "scale_max": ("data", "scale_max"),
     "val_fraction": ("data", "val_fraction"), "val_max": ("data", "val_max"),
-    "workers": ("data", "workers"),
+    "workers": ("data", "workers"), "cache": ("data", "cache"), "cache_dir": ("data", "cache_dir"),
+    "mask_bank": ("data", "mask_bank"), "prefill_reuse": ("data", "prefill_reuse"),
     "generator": ("generator", "kind"), "mode": ("generator", "mode"),
     "image_size": ("generator", "image_size"), "ngf": ("generator", "ngf"),
     "bottleneck": ("generator", "bottleneck"), "n_bottleneck": ("generator", "n_bottleneck"),
@@ -151,12 +172,13 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "threads": ("runtime", "threads"),
 }
 
-_INT = {"scale_min", "scale_max", "val_max", "workers", "image_size", "ngf", "n_bottleneck", "overlap",
+_INT = {"scale_min", "scale_max", "val_max", "workers", "mask_bank", "prefill_reuse", "image_size", "ngf", "n_bottleneck", "overlap",
         "ndf", "d_layers", "steps", "epochs", "batch_size", "log_every", "sample_every", "val_every",
         "ckpt_every", "keep", "seed", "threads"}
 _FLOAT = {"dropout", "val_fraction", "rec_weight", "adv_weight", "lr", "beta1", "beta2", "d_lr_ratio"}
 _BOOL = {"mask_channel", "residual", "conditional", "amp", "compile", "channels_last", "sync_bn"}
-_NULLABLE = {"scale_min", "scale_max", "steps", "epochs", "mode", "threads"}
+_NULLABLE = {"scale_min", "scale_max", "steps", "epochs", "mode", "threads", "workers", "prefill_reuse",
+             "log_every", "sample_every", "val_every", "ckpt_every"}
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
@@ -259,7 +281,10 @@ def validate(cfg: TrainConfig) -> TrainConfig:
          f"lr schedule must be one of {', '.join(LR_SCHEDULES)}, got {op.lr_schedule!r}"),
         (0.0 <= d.val_fraction < 1.0, f"val fraction must be in [0, 1), got {d.val_fraction}"),
         (d.val_max >= 1, "val_max must be at least 1"),
-        (d.workers >= 0, "workers must be 0 or more"),
+        (d.workers is None or d.workers >= 0, "workers must be 0 or more"),
+        (d.cache in CACHE_KINDS, f"cache must be one of {', '.join(CACHE_KINDS)}, got {d.cache!r}"),
+        (d.mask_bank >= 0, "mask bank must be 0 (fresh masks) or more"),
+        (d.prefill_reuse is None or d.prefill_reuse >= 1, "prefill reuse must be at least 1"),
         (lo.rec_loss in REC_LOSSES, f"rec loss must be one of {', '.join(REC_LOSSES)}, got {lo.rec_loss!r}"),
         (lo.gan_loss in GAN_LOSS_NAMES, f"gan loss must be one of {', '.join(GAN_LOSS_NAMES)}, got {lo.gan_loss!r}"),
         (lo.rec_weight >= 0 and lo.adv_weight >= 0, "loss weights must be 0 or more"),
@@ -271,7 +296,7 @@ def validate(cfg: TrainConfig) -> TrainConfig:
         (not (sc.steps is not None and sc.epochs is not None), "give --steps or --epochs, not both"),
         (sc.steps is None or sc.steps >= 1, f"steps must be at least 1, got {sc.steps}"),
         (sc.epochs is None or sc.epochs >= 1, f"epochs must be at least 1, got {sc.epochs}"),
-        (min(sc.log_every, sc.sample_every, sc.val_every, sc.ckpt_every) >= 0,
+        (all(v is None or v >= 0 for v in (sc.log_every, sc.sample_every, sc.val_every, sc.ckpt_every)),
          "--log-every/--sample-every/--val-every/--ckpt-every must be 0 (off) or more"),
         (sc.keep >= 0, "keep must be 0 or more"),
         (cfg.runtime.threads is None or cfg.runtime.threads >= 1, "threads must be at least 1"),
@@ -295,6 +320,25 @@ def validate(cfg: TrainConfig) -> TrainConfig:
     smin, smax = cfg.scale_range()
     if smin < 1 or smax < smin:
         raise TrainingError(f"scale range must satisfy 1 <= scale_min <= scale_max, got {smin}..{smax}")
+    return cfg
+
+
+def resolve_device_defaults(cfg: TrainConfig, device_type: str, cpus_per_process: int | None = None) -> TrainConfig:
+    """Fill the settings left unset (None) with :data:`DEVICE_DEFAULTS` for ``device_type``
+    (``"cpu"`` or ``"cuda"``), in place. On CUDA the loader workers are at most
+    :data:`MAX_LOADER_WORKERS` and leave one core per process to the training loop."""
+    table = DEVICE_DEFAULTS["cuda" if device_type == "cuda" else "cpu"]
+    sc, d = cfg.schedule, cfg.data
+    if d.workers is None:
+        workers = table["workers"]
+        if device_type == "cuda" and cpus_per_process is not None:
+            workers = max(0, min(workers, cpus_per_process - 1))
+        d.workers = workers
+    if d.prefill_reuse is None:
+        d.prefill_reuse = table["prefill_reuse"]
+    for name in ("log_every", "sample_every", "val_every", "ckpt_every"):
+        if getattr(sc, name) is None:
+            setattr(sc, name, table[name])
     return cfg
 
 

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
-from inpaint.errors import TrainingError
-from inpaint.imageio import PHOTO_SUFFIXES
+from inpaint.errors import ImageError, TrainingError
+from inpaint.imageio import PHOTO_SUFFIXES, decode_rgb
 
 IMAGE_SUFFIXES = PHOTO_SUFFIXES
 SPLIT_SALT = b"inpaint-val-split-v1"  # fixed: the split never depends on --seed
 # What PIL raises for files that are not (complete, sane) images.
-_READ_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, Image.DecompressionBombError)
+# (ImageError: a mode fill refuses too, such as 32-bit float.)
+_READ_ERRORS = (OSError, UnidentifiedImageError, SyntaxError, Image.DecompressionBombError, ImageError)
 
 
 def list_images(root: str | Path) -> list[Path]:
@@ -59,28 +60,12 @@ def split_files(files: list[Path], root: str | Path, val_fraction: float) -> tup
 
 
 def load_rgb(path: str | Path, draft_size: tuple[int, int] | None = None) -> Image.Image:
-    """Open any photo (palette, RGBA, grey, 16-bit, CMYK, EXIF-rotated) as an RGB PIL image.
+    """Open any photo (palette, RGBA, grey, 16-bit, CMYK, EXIF-rotated) as an RGB PIL image,
+    decoded exactly as ``inpaint fill`` decodes it (:func:`inpaint.imageio.decode_rgb`).
 
     ``draft_size`` lets JPEG decoding downscale by 2/4/8 for free when the target is small.
     """
-    with Image.open(path) as img:
-        if draft_size is not None and img.format == "JPEG":
-            img.draft("RGB", draft_size)
-        img = ImageOps.exif_transpose(img)
-        if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-            arr = np.asarray(img, dtype=np.float64)
-            top = 65535.0 if arr.max() > 255 else 255.0
-            img = Image.fromarray(np.clip(arr / top * 255.0 + 0.5, 0, 255).astype(np.uint8))
-        elif img.mode == "F":
-            arr = np.asarray(img, dtype=np.float64)
-            top = 1.0 if arr.max() <= 1.0 else 255.0
-            img = Image.fromarray(np.clip(arr / top * 255.0 + 0.5, 0, 255).astype(np.uint8))
-        elif img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-            rgba = img.convert("RGBA")
-            # Transparent pixels carry arbitrary colours: composite on mid grey.
-            bg = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
-            img = Image.alpha_composite(bg, rgba)
-        return img.convert("RGB")
+    return Image.fromarray(decode_rgb(path, draft_size))
 
 
 def probe_readable(files: list[Path]) -> tuple[list[Path], list[Path]]:

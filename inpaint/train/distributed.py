@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
+from inpaint.device import use_device
+
 
 @dataclass(frozen=True)
 class DistInfo:
@@ -43,12 +45,12 @@ def env_info() -> DistInfo:
 
 
 def setup(info: DistInfo, device: torch.device) -> torch.device:
-    """Join the process group (if distributed); returns this process's device (cuda:LOCAL_RANK)."""
+    """Join the process group (if distributed); returns this process's device (cuda:LOCAL_RANK
+    under torchrun), made the current CUDA device also in a single process (``--device cuda:1``)."""
     if not info.enabled:
-        return device
+        return use_device(device)
     if device.type == "cuda":
-        device = torch.device("cuda", info.local_rank)
-        torch.cuda.set_device(device)
+        device = use_device(torch.device("cuda", info.local_rank))
     if not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
         dist.init_process_group(backend=backend, rank=info.rank, world_size=info.world_size)
@@ -74,6 +76,23 @@ def any_flag(info: DistInfo, flag: bool, device: torch.device) -> bool:
     return bool(t.item() > 0)
 
 
+def sum_across(info: DistInfo, values: torch.Tensor) -> torch.Tensor:
+    """Sum a device tensor over ranks (one all-reduce, no read-back); itself when alone."""
+    if not info.enabled:
+        return values
+    dist.all_reduce(values)
+    return values
+
+
+def gather_objects(info: DistInfo, obj) -> list:
+    """``[obj of rank 0, obj of rank 1, ...]`` on every rank (``[obj]`` when alone)."""
+    if not info.enabled:
+        return [obj]
+    out = [None] * info.world_size
+    dist.all_gather_object(out, obj)
+    return out
+
+
 def mean_across(info: DistInfo, values: torch.Tensor, device: torch.device) -> torch.Tensor:
     """Average a small CPU tensor of loss values over ranks (for logging only)."""
     if not info.enabled:
@@ -90,13 +109,16 @@ def wrap_ddp(module: torch.nn.Module, info: DistInfo, device: torch.device, sync
     if sync_bn:
         module = torch.nn.SyncBatchNorm.convert_sync_batchnorm(module)
     ids = [device.index] if device.type == "cuda" else None
-    # Default buffer handling: rank 0's BatchNorm statistics are broadcast at every forward.
-    return torch.nn.parallel.DistributedDataParallel(module, device_ids=ids)
+    # No buffer broadcast at every forward (a step has up to four: three discriminator, one
+    # generator): in training mode BatchNorm normalises with batch statistics, so the running
+    # statistics never affect the step, and broadcast_buffers() copies rank 0's to every rank
+    # before each checkpoint and at the end, the only times they are used.
+    return torch.nn.parallel.DistributedDataParallel(module, device_ids=ids, broadcast_buffers=False)
 
 
 def broadcast_buffers(info: DistInfo, *modules) -> None:
-    """Copy rank 0's buffers (BatchNorm running statistics) to every rank, as DDP does at each
-    forward: afterwards all ranks hold exactly the state rank 0 checkpoints."""
+    """Copy rank 0's buffers (BatchNorm running statistics) to every rank: afterwards all ranks
+    hold exactly the state rank 0 checkpoints."""
     if not info.enabled:
         return
     for module in modules:

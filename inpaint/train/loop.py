@@ -9,6 +9,8 @@ Adam with β1 = 0.5. Data order is a function of (seed, epoch) and every sample'
 
 from __future__ import annotations
 
+import copy
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -18,20 +20,22 @@ import torch
 from torch.utils.data import DataLoader
 
 from inpaint.atomic import atomic_write_text, describe_os_error
-from inpaint.device import resolve_device
+from inpaint.device import configure_cuda_for_training, resolve_device
 from inpaint.errors import TrainingError
 from inpaint.finite import modules_are_finite, state_is_finite
 from inpaint.models import build_discriminator, build_generator
 from inpaint.network_input import composite
 from inpaint.train import checkpoints as ckpt
 from inpaint.train import distributed as dist_utils
-from inpaint.train.config import TrainConfig, dump_yaml, parse_mask_mix
+from inpaint.train.config import TrainConfig, dump_yaml, parse_mask_mix, resolve_device_defaults
 from inpaint.train.data import readable_images, split_files
+from inpaint.train.device_batch import build_batch
 from inpaint.train.interrupt import interrupt_guard
 from inpaint.train.logging import RunLog, sample_grid, save_grid
 from inpaint.train.sampler import EpochSampler
 from inpaint.train.samples import InpaintDataset
-from inpaint.train.step import NonFiniteLoss, NonFiniteWeights, StepRunner, adam, lr_factor
+from inpaint.train.step import (NonFiniteLoss, NonFiniteWeights, StepRunner, adam, lr_factor,
+                                load_optimizer_state)
 from inpaint.train.validation import Validator
 
 GRID_ROWS = 8
@@ -63,12 +67,33 @@ def run_training(cfg: TrainConfig, resume: str | Path | None = None, overwrite: 
             dist_utils.teardown(dist_utils.env_info())
 
 
+def _cpus_per_process() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, cpus // max(1, int(os.environ.get("LOCAL_WORLD_SIZE", "1"))))
+
+
+def _worker_init(_worker_id: int) -> None:
+    """Loader workers do small single-image work: one OpenCV and one torch thread each, or
+    N workers × M ranks × (cores) threads oversubscribe the CPU."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    torch.set_num_threads(1)
+
+
 class Trainer:
     def __init__(self, cfg: TrainConfig, resume=None, overwrite: bool = False, resume_state: dict | None = None):
-        self.cfg = cfg
         self.info = dist_utils.env_info()
         self.device = dist_utils.setup(self.info, resolve_device(cfg.runtime.device))
+        # settings left to the device (workers, cadences...) are fixed here, then saved
+        cfg = resolve_device_defaults(copy.deepcopy(cfg), self.device.type, _cpus_per_process())
+        self.cfg = cfg
         self.main = self.info.is_main
+        if self.device.type == "cuda":
+            configure_cuda_for_training()
         if cfg.runtime.threads:
             torch.set_num_threads(cfg.runtime.threads)
         # before the run folder is touched: a failed start must not leave files behind in --out
@@ -122,15 +147,17 @@ class Trainer:
                                 f"validation split ({len(files)} image(s), val fraction {cfg.data.val_fraction})")
         scale, gcfg, seed = cfg.scale_range(), cfg.generator, cfg.runtime.seed
         mix = parse_mask_mix(cfg.data.mask_mix) if cfg.data.mask_mix else None
-        self.train_set = InpaintDataset(train, gcfg, cfg.data.mask, scale, seed, train=True, mask_mix=mix)
+        self.train_set = self._train_set(train, scale, mix)
         self.sampler = EpochSampler(len(train), cfg.schedule.batch_size, seed,
-                                    self.info.rank, self.info.world_size)
+                                    self.info.rank, self.info.world_size, keyed=True)
         workers = cfg.data.workers
         self.loader = DataLoader(
             self.train_set, batch_size=cfg.schedule.batch_size, sampler=self.sampler,
             num_workers=workers, pin_memory=self.device.type == "cuda",
             # own generator: creating loader iterators must not consume the global torch RNG
             generator=torch.Generator().manual_seed(seed),
+            # workers live for the whole run: the epoch reaches them with each index (keyed)
+            persistent_workers=workers > 0, worker_init_fn=_worker_init if workers else None,
             prefetch_factor=4 if workers else None)
         self.total = cfg.total_steps(self.sampler.steps_per_epoch)
         self.validator = None
@@ -138,6 +165,39 @@ class Trainer:
             val_set = InpaintDataset(val, gcfg, cfg.data.mask, scale, seed, train=False, mask_mix=mix)
             self.validator = Validator(val_set, cfg.data.val_max)
         self.counts = (len(train), len(val))
+
+    def _train_set(self, files, scale, mix):
+        """The cached pipeline (decoded once, raw uint8 samples), or with ``cache: off`` the
+        per-sample path that decodes every photo for every sample."""
+        cfg, gcfg, seed = self.cfg, self.cfg.generator, self.cfg.runtime.seed
+        if cfg.data.cache == "off":
+            return InpaintDataset(files, gcfg, cfg.data.mask, scale, seed, train=True, mask_mix=mix)
+        from inpaint.train.cached_samples import CachedTrainSet
+        from inpaint.train.photo_cache import PhotoCache, cache_levels
+
+        levels = cache_levels(scale, gcfg.image_size)
+        note = (lambda m: print(m, file=sys.stderr)) if self.main else None
+
+        def build():
+            return PhotoCache.build(files, levels, cfg.data.cache, cfg.data.cache_dir or None, note,
+                                    processes=cfg.data.workers)
+
+        try:
+            if cfg.data.cache == "disk" and self.info.enabled:
+                # rank 0 writes the cache file; the others then map the same file
+                cache = build() if self.main else None
+                dist_utils.barrier(self.info)
+                cache = cache if cache is not None else build()
+            else:
+                cache = build()
+        except OSError as exc:
+            raise TrainingError(f"cannot write the photo cache: {describe_os_error(exc)} (choose another "
+                                f"--cache-dir, or --cache memory)") from None
+        try:
+            return CachedTrainSet(cache, gcfg, cfg.data.mask, scale, seed, mix, cfg.data.mask_bank,
+                                  cfg.data.prefill_reuse)
+        except OSError as exc:
+            raise TrainingError(f"{exc} under {cfg.data.data_dir}") from None
 
     def _setup_models(self, state: dict | None) -> None:
         cfg = self.cfg
@@ -156,12 +216,12 @@ class Trainer:
         g = g.to(self.device, memory_format=fmt)
         d = d.to(self.device, memory_format=fmt) if d is not None else None
         betas = (cfg.optim.beta1, cfg.optim.beta2)
-        opt_g = adam(g.parameters(), cfg.optim.lr, betas)
-        opt_d = adam(d.parameters(), cfg.optim.lr * cfg.optim.d_lr_ratio, betas) if d is not None else None
+        opt_g = adam(g.parameters(), cfg.optim.lr, betas, self.device)
+        opt_d = adam(d.parameters(), cfg.optim.lr * cfg.optim.d_lr_ratio, betas, self.device) if d is not None else None
         if state is not None:
-            opt_g.load_state_dict(state["optimizer_g"])
+            load_optimizer_state(opt_g, state["optimizer_g"])
             if opt_d is not None and state.get("optimizer_d"):
-                opt_d.load_state_dict(state["optimizer_d"])
+                load_optimizer_state(opt_d, state["optimizer_d"])
         g = dist_utils.wrap_ddp(g, self.info, self.device, cfg.runtime.sync_bn)
         d = dist_utils.wrap_ddp(d, self.info, self.device, cfg.runtime.sync_bn) if d is not None else None
         # the plain modules (SyncBatchNorm-converted if asked): what checkpoints and validation use
@@ -172,7 +232,15 @@ class Trainer:
         if state is not None:
             if state.get("scaler"):
                 self.runner.scaler.load_state_dict(state["scaler"])
-            ckpt.set_rng_state(state["rng"])
+            # each rank continues its own streams (dropout); an older checkpoint, or one of
+            # another world size, has rank 0's only: the other ranks then re-seed apart from it
+            ranks = state.get("rng_ranks") or []
+            if len(ranks) == self.info.world_size:
+                ckpt.set_rng_state(ranks[self.info.rank])
+            else:
+                ckpt.set_rng_state(state["rng"])
+                if self.info.rank:
+                    torch.manual_seed(cfg.runtime.seed * 1000 + self.info.rank + 1 + int(state["step"]))
         else:
             # Distinct dropout streams per process; weights are identical (same seed above).
             torch.manual_seed(cfg.runtime.seed * 1000 + self.info.rank + 1)
@@ -202,6 +270,8 @@ class Trainer:
         resume = f"`inpaint train --resume {self.out}`"
         # every rank gets here at the same step (the flag is agreed on), so the collective save
         # is safe; a broken model is never saved
+        if save:
+            self._settle()
         if save and self.last_step != self.step and modules_are_finite(self.g_raw, self.d_raw):
             try:
                 self._save(numbered=True)
@@ -221,42 +291,44 @@ class Trainer:
         self._announce()
         val = None
         spe = self.sampler.steps_per_epoch
-        window = {"t": time.perf_counter(), "steps": 0, "sums": {}, "compute": 0.0}
+        self.window = {"t": time.perf_counter(), "steps": 0, "sums": {}, "wait": 0.0}
+        self.pending = None  # the last step's stats, read after the next step is queued
         saved_at = validated_at = -1
         while self.step < self.total:
             epoch, offset = divmod(self.step, spe)
-            self.sampler.set_epoch(epoch, offset)
-            self.train_set.set_epoch(epoch)
+            self.sampler.set_epoch(epoch, offset)  # the epoch reaches the workers with the keys
+            ready = time.perf_counter()
             for batch in self.loader:
-                t0 = time.perf_counter()
+                self.window["wait"] += time.perf_counter() - ready  # waiting for the input pipeline
                 self.runner.set_lr_factor(lr_factor(cfg.optim.lr_schedule, self.step, self.total))
-                try:
-                    losses = self.runner.step(batch)
-                except NonFiniteWeights as exc:
-                    raise TrainingError(f"step {self.step + 1} diverged: {exc}; training stopped, "
-                                        f"{self._kept()} (try a lower --lr or no --amp)") from None
-                except NonFiniteLoss as exc:
-                    raise TrainingError(f"non-finite loss at step {self.step + 1} ({exc}); training "
-                                        f"stopped, {self._kept()} (try a lower --lr or no --amp)") from None
+                self.runner.stop_request = self.info.enabled and interrupted()
+                stats = self.runner.step(batch)
                 self.step += 1
-                window["compute"] += time.perf_counter() - t0
-                self._accumulate(window, losses)
-                if sc.log_every and self.step % sc.log_every == 0:
-                    self._log_train(window)
+                stats.step = self.step
+                self._settle()  # the previous step, done or nearly so while this one is queued
+                self.pending = stats
+                due = [every and self.step % every == 0
+                       for every in (sc.log_every, sc.sample_every, sc.val_every, sc.ckpt_every)]
+                if any(due) or self.step >= self.total:
+                    self._settle()  # periodic work sees only checked steps
                 t1 = time.perf_counter()
-                if self.main and sc.sample_every and self.step % sc.sample_every == 0:
+                if due[0]:
+                    self._log_train(self.window)
+                if self.main and due[1]:
                     self._sample()
-                if self.main and sc.val_every and self.step % sc.val_every == 0:
+                if self.main and due[2]:
                     val, validated_at = self._validate(), self.step
-                if sc.ckpt_every and self.step % sc.ckpt_every == 0:
+                if due[3]:
                     self._save(numbered=True)
                     saved_at = self.step
-                window["t"] += time.perf_counter() - t1  # periodic work is not step time
+                self.window["t"] += time.perf_counter() - t1  # periodic work is not step time
                 # Ctrl-C waits for the step to finish (whole weights); all ranks agree to stop
-                if dist_utils.any_flag(self.info, interrupted(), self.device):
+                if self.stop_asked or (not self.info.enabled and interrupted()):
                     raise TrainingError(self._stopped_by_user(save=True))
                 if self.step >= self.total:
                     break
+                ready = time.perf_counter()
+        self._settle()
         if self.main and validated_at != self.step:
             val = self._validate()
         if self.main and sc.sample_every and self.step % sc.sample_every:
@@ -267,9 +339,29 @@ class Trainer:
         state = {k: v.detach().cpu().clone() for k, v in self.g_raw.state_dict().items()}
         return TrainResult(self.step, self.out, self.last_ckpt, state, val)
 
+    stop_asked = False
+
+    def _settle(self) -> None:
+        """Read the pending step's stats (one device read-back): stop on a non-finite step,
+        count its losses for the log, note a stop request."""
+        stats, self.pending = getattr(self, "pending", None), None
+        if stats is None:
+            return
+        try:
+            losses = stats.read()
+        except NonFiniteWeights as exc:
+            raise TrainingError(f"step {stats.step} diverged: {exc}; training stopped, "
+                                f"{self._kept()} (try a lower --lr or no --amp)") from None
+        except NonFiniteLoss as exc:
+            raise TrainingError(f"non-finite loss at step {stats.step} ({exc}); training "
+                                f"stopped, {self._kept()} (try a lower --lr or no --amp)") from None
+        self.stop_asked = self.stop_asked or stats.stop  # under DDP: agreed by all ranks
+        self._accumulate(self.window, losses)
+
     def close(self) -> None:
         if self.log is not None:
             self.log.close()
+        self.loader = None  # persistent loader workers end with their iterator, not at exit
         dist_utils.teardown(self.info)
 
     def _announce(self) -> None:
@@ -296,15 +388,16 @@ class Trainer:
     def _log_train(self, window: dict) -> None:
         dt = max(time.perf_counter() - window["t"], 1e-9)
         n = max(window["steps"], 1)
-        means = torch.tensor([window["sums"][k] / n for k in sorted(window["sums"])], dtype=torch.float64)
-        means = dist_utils.mean_across(self.info, means, self.device)
-        values = dict(zip(sorted(window["sums"]), means.tolist()))
+        # the stats were summed across ranks with each step: these are already global means
+        values = {k: window["sums"][k] / n for k in sorted(window["sums"])}
         values["images_per_s"] = n * self.cfg.schedule.batch_size * self.info.world_size / dt
-        # share of wall time inside forward/backward/optimiser; the rest is data, logging...
-        values["compute_share"] = min(1.0, window["compute"] / dt)
+        # share of wall time not spent waiting for the input pipeline (forward, backward,
+        # optimiser, the step's bookkeeping); periodic work (samples, validation, checkpoints)
+        # is left out of the window
+        values["compute_share"] = min(1.0, max(0.0, 1.0 - window["wait"] / dt))
         values["epoch"] = (self.step - 1) // self.sampler.steps_per_epoch
         self.log.record("train", self.step, values)
-        window.update(t=time.perf_counter(), steps=0, sums={}, compute=0.0)
+        window.update(t=time.perf_counter(), steps=0, sums={}, wait=0.0)
 
     def _validate(self) -> dict | None:
         if self.validator is None:
@@ -326,8 +419,11 @@ class Trainer:
             batch = self.validator.first_batch()
         else:
             # no held-out images: show training crops (those of the current epoch)
-            batch = {k: torch.stack([self.train_set[i][k] for i in range(min(GRID_ROWS, len(self.train_set)))])
-                     for k in ("image", "mask", "input")}
+            epoch = (self.step - 1) // self.sampler.steps_per_epoch
+            samples = [self.train_set[(epoch, i)] for i in range(min(GRID_ROWS, len(self.train_set)))]
+            batch = {k: torch.stack([s[k] for s in samples]) for k in samples[0]}
+            if "crop" in batch:  # raw samples of the cached pipeline
+                batch = {k: v.cpu() for k, v in build_batch(batch, self.cfg.generator, torch.device("cpu")).items()}
         batch = {k: v[:GRID_ROWS] for k, v in batch.items()}
         g = self.g_raw
         was = g.training
@@ -341,6 +437,7 @@ class Trainer:
 
     def _save(self, numbered: bool) -> None:
         dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw)
+        rng = dist_utils.gather_objects(self.info, ckpt.rng_state())
         if self.main:
             r = self.runner
             state = {
@@ -352,7 +449,8 @@ class Trainer:
                 "optimizer_g": r.opt_g.state_dict(),
                 "optimizer_d": r.opt_d.state_dict() if r.opt_d is not None else None,
                 "scaler": r.scaler.state_dict(),
-                "rng": ckpt.rng_state(),
+                "rng": rng[0],
+                "rng_ranks": rng,  # every rank's streams, restored per rank on resume
                 "train_config": self.cfg.to_dict(),
             }
             if not (state_is_finite(state["generator"]) and state_is_finite(state["discriminator"])):

@@ -3,6 +3,11 @@
 Works like ``torch.utils.data.DistributedSampler(shuffle=True, drop_last=True)`` (and is that
 sampler for ``world_size == 1``), plus a ``start`` offset so a resumed run skips the batches
 it already trained on in the current epoch without loading them.
+
+With ``keyed=True`` it yields ``(epoch, index)`` pairs: that is how the epoch reaches the
+dataset in the loader workers. Mutating the dataset (``dataset.set_epoch``) reaches only
+workers forked afterwards, so persistent workers would repeat epoch 0's samples forever, and
+re-forking workers every epoch makes every epoch start with an empty pipeline.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ class EpochSampler(Sampler[int]):
     full batch on every process is dropped, so BatchNorm never sees a batch of one).
     """
 
-    def __init__(self, n: int, batch_size: int, seed: int = 0, rank: int = 0, world_size: int = 1):
-        self.n, self.batch_size, self.seed = n, batch_size, seed
+    def __init__(self, n: int, batch_size: int, seed: int = 0, rank: int = 0, world_size: int = 1,
+                 keyed: bool = False):
+        self.n, self.batch_size, self.seed, self.keyed = n, batch_size, seed, keyed
         self.rank, self.world_size = rank, world_size
         self.epoch = 0
         self.start_batch = 0
@@ -45,7 +51,10 @@ class EpochSampler(Sampler[int]):
         return used[self.rank:: self.world_size]
 
     def __iter__(self):
-        return iter(self.epoch_indices()[self.start_batch * self.batch_size:])
+        indices = self.epoch_indices()[self.start_batch * self.batch_size:]
+        if self.keyed:
+            return iter([(self.epoch, i) for i in indices])
+        return iter(indices)
 
     def __len__(self) -> int:
         return (self.steps_per_epoch - self.start_batch) * self.batch_size

@@ -54,8 +54,9 @@ class InpaintDataset(Dataset):
     """Training (random scale/crop/flip) or validation (fixed centre crop) samples of ``files``.
 
     ``scale`` is the short-side range (px) photos are resized to before cropping; validation
-    uses its midpoint. Call :meth:`set_epoch` before each training epoch: the random choices of
-    sample ``index`` come from ``default_rng([seed, epoch, index])``.
+    uses its midpoint. The random choices of sample ``index`` of ``epoch`` come from
+    ``default_rng([seed, epoch, index])``; the epoch comes with the key (``(epoch, index)``)
+    or from :meth:`set_epoch`.
     """
 
     def __init__(self, files: list[Path], gcfg: GeneratorConfig, mask: str, scale: tuple[int, int],
@@ -80,8 +81,15 @@ class InpaintDataset(Dataset):
         epoch = self.epoch if self.train else VAL_STREAM
         return np.random.default_rng([self.seed, epoch, int(index)])
 
-    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
-        rng = self.rng(index)
+    def __getitem__(self, key) -> dict[str, torch.Tensor]:
+        """``key``: an index (of the epoch set by :meth:`set_epoch`) or an ``(epoch, index)``
+        pair, as :class:`inpaint.train.sampler.EpochSampler` yields with ``keyed=True``."""
+        if isinstance(key, (tuple, list)):
+            epoch, index = int(key[0]), int(key[1])
+            rng = np.random.default_rng([self.seed, epoch if self.train else VAL_STREAM, index])
+        else:
+            index = int(key)
+            rng = self.rng(index)
         crop = self._load(index, rng)
         size = self.gcfg.image_size
         return make_sample(crop, self._masks(size, size, rng), self.gcfg)
