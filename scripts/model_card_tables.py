@@ -71,8 +71,9 @@ def main() -> None:
             sys.exit(f"error: {path} not found (run `inpaint eval … --out {report}` first)")
         summary = json.loads(path.read_text())
         s = summary["settings"]
+        detail = "" if "detail" not in s else f", detail step {'on' if s['detail'] else 'off'}"
         print(f"### {s['crop']} — masks {s['masks']}, {s['count_per_image']} per photo and kind, "
-              f"seed {s['seed']} ({summary['counts']['cases']} cases)\n")
+              f"seed {s['seed']}{detail} ({summary['counts']['cases']} cases)\n")
         print(table(summary))
         secs = ", ".join(f"{m} {t * 1000:.0f} ms" for m, t in summary["seconds_per_fill"].items())
         print(f"\nMean time per fill: {secs}.\n")
