@@ -12,11 +12,13 @@ not with the photo's resolution.
 * Patches are two cells wide, overlap by half and are blended with separable ``sin²`` windows
   (which sum to one): no block seams.
 * Neighbouring hole cells are pushed to copy neighbouring context cells (a PatchMatch-like
-  coherence term, :func:`_coherent`), so copied texture comes in contiguous pieces whose overlaps
-  agree and keep their contrast.
+  coherence term, :func:`_coherent`), and the match runs coarse to fine (each level starts from
+  the coarser level's offsets), so copied texture comes in contiguous pieces whose overlaps agree
+  and keep their contrast.
 * Every source pays for its residual energy (``energy``): an edge's residual (an eye, the tip of
   a star) is pasted only where its low band fits clearly better than plain texture. This term
-  trades detail for fidelity; its default is the measured balance (``docs`` in the model card).
+  trades detail for fidelity; the model card lists the measurements behind its default.
+* Copied texture ramps in over ``ramp``·σ px from the hole's rim.
 
 Arrays: ``image`` / ``fill`` ``uint8`` ``H×W×3`` (``fill`` = the photo with the coarse fill in
 its holes); ``hole`` bool ``H×W``, True = a pixel to give detail; ``known`` bool ``H×W``, True =
@@ -267,7 +269,7 @@ def add_detail(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, known: np.
     # grown by 2σ (the low-pass's reach) avoids holes and the photo's border.
     reach = 2 * int(np.ceil(2 * sigma)) + 1
     good = cv2.erode(known.astype(np.uint8), np.ones((reach, reach), np.uint8))  # outside the photo counts as known
-    # Everything the matcher needs, reduced once to step-px cells (the only full-resolution pass).
+    # Everything the matcher needs, reduced once to step-px cells (its last full-resolution work).
     cells = torch.cat([_cell_means(hole, step), _cell_means(good, step), _cell_means(low, step),
                        _cell_means(np.ones(hole.shape, np.float32), step),
                        _cell_means(residual.mean(-1) ** 2, step)])
