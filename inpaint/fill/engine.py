@@ -21,8 +21,8 @@ hole) and return a new ``uint8`` ``H×W×3``; every pixel where the mask is 0 is
    and the two predictions are averaged;
 5. optionally (``refine``) re-predict holes whose window was heavily down-scaled, tile by tile
    at a finer scale, with the coarse fill as context (:mod:`inpaint.fill.refine`);
-6. with ``detail`` (default :data:`DETAIL_DEFAULT`), give every hole group the photo's own
-   native-resolution texture: the model's fill is kept as the low band and the high band is
+6. with ``detail`` (default :data:`DETAIL_DEFAULT`), give every hole group whose window was
+   scaled down 2× or more (``DetailSettings.min_scale``) the photo's own native-resolution texture: the model's fill is kept as the low band and the high band is
    copied from the group's window by contextual residual aggregation (:mod:`inpaint.fill.detail`).
 
 :class:`ClassicalFiller` fills all holes at once with a classical method, on the context its
@@ -38,8 +38,8 @@ import torch
 from inpaint.classical import CLASSICAL_METHODS, classical_fill
 from inpaint.config import GeneratorConfig
 from inpaint.errors import ImageError
-from inpaint.fill.detail import DEFAULT_DETAIL, DetailSettings, add_detail
 from inpaint.fill.blend import RING, SMOOTH, feather_width, seam_blend
+from inpaint.fill.detail import DEFAULT_DETAIL, DetailSettings, add_detail
 from inpaint.fill.planning import Window, grow, plan_windows
 from inpaint.fill.refine import refine_windows
 from inpaint.fill.windows import Geometry, crop, extract_image, extract_mask, geometry, map_back
@@ -244,7 +244,7 @@ class ModelFiller:
         labels, windows = plan_windows(hole, self.size, self.cfg.mode, self.overlap)
         out = image.copy()
         self._pass(out, image, hole, labels, windows, refining=False)
-        finest = max(labels.shape)   # the side the fill was last predicted at, at most
+        finest = max(labels.shape)   # refinement tiles, when used, cap the scale the fill was predicted at
         if self.refine:
             tiles = refine_windows(labels, windows, self.size, self.cfg.mode, self.overlap, self.refine)
             if tiles:
