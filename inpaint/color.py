@@ -55,13 +55,23 @@ def recombine(y: np.ndarray, cbcr: np.ndarray) -> np.ndarray:
     Where ``y + offsets`` leaves the RGB cube, the chroma of that pixel is scaled towards grey
     just enough to fit, instead of clipping a channel (clipping would change the luminance)."""
     y = np.asarray(y, dtype=np.float32)
-    d = chroma_to_rgb_offsets(cbcr)
-    # largest k in [0, 1] with 0 <= y + k*d <= 255 in every channel; k = 0 is always allowed
-    with np.errstate(divide="ignore", invalid="ignore"):
-        room = np.where(d > 0, (255.0 - y[..., None]) / d, np.where(d < 0, -y[..., None] / d, np.inf))
-    k = np.clip(room.min(axis=-1), 0.0, 1.0)
-    rgb = y[..., None] + k[..., None] * d
-    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    cbcr = np.asarray(cbcr, dtype=np.float32)
+    m = YCC_TO_RGB[:, 1:].astype(np.float32)
+    # Per channel on H×W planes (no size-3 axes: this runs on 12-MP photos). The largest k in
+    # [0, 1] with 0 <= y + k*d <= 255 in every channel is 1 / max(1, need), need the largest of
+    # d/(255 − y) (d > 0) and −d/y (d < 0); a zero room gives a huge need, so k = 0 (grey).
+    inv_hi = 1.0 / np.maximum(255.0 - y, 1e-6)
+    inv_lo = 1.0 / np.maximum(y, 1e-6)
+    planes = [cbcr[..., 0] * m[c, 0] + cbcr[..., 1] * m[c, 1] for c in range(3)]
+    need = np.ones_like(y)
+    for d in planes:
+        np.maximum(need, np.maximum(d, 0.0) * inv_hi, out=need)
+        np.maximum(need, np.maximum(-d, 0.0) * inv_lo, out=need)
+    k = 1.0 / need
+    out = np.empty(y.shape + (3,), np.uint8)
+    for c, d in enumerate(planes):
+        out[..., c] = np.clip(np.rint(y + k * d), 0, 255)
+    return out
 
 
 def _matrix(rows: np.ndarray, like):
