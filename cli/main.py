@@ -18,6 +18,8 @@ COMMANDS = {
     "masks": ("cli.masks_cmd:masks", "Generate and inspect mask datasets."),
     "train": ("cli.train_cmd:train", "Train a context encoder (optionally adversarial)."),
     "fill": ("cli.fill_cmd:fill", "Fill the holes of photos (one photo or whole folders)."),
+    "colorize": ("cli.colorize_cmd:colorize", "Colourise photos, keeping their own luminance (any size)."),
+    "translate": ("cli.colorize_cmd:translate", "Translate photos with a paired (A → B) model."),
     "eval": ("cli.eval_cmd:evaluate", "Score models against classical fills; write a report."),
     "serve": ("cli.serve_cmd:serve", "A local web page to fill photos with a brush, and its HTTP API."),
 }

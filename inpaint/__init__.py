@@ -13,13 +13,13 @@ Importing this package is cheap: torch is only imported when a torch-backed name
 
 __version__ = "0.1.0"
 
-__all__ = ["Inpainter", "__version__"]
+__all__ = ["Colorizer", "Inpainter", "Translator", "__version__"]
 
 
 def __getattr__(name):
     # Lazy import keeps `import inpaint` free of torch.
-    if name == "Inpainter":
-        from inpaint.api import Inpainter
+    if name in ("Colorizer", "Inpainter", "Translator"):
+        import inpaint.api
 
-        return Inpainter
+        return getattr(inpaint.api, name)
     raise AttributeError(f"module 'inpaint' has no attribute {name!r}")

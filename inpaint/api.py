@@ -129,3 +129,95 @@ class Inpainter:
 
     def __repr__(self) -> str:
         return f"Inpainter({self.name})"
+
+
+class _PhotoConverter:
+    """Shared by :class:`Colorizer` and :class:`Translator`: PIL or numpy in, the same kind out."""
+
+    verb = "convert"
+
+    def __init__(self, engine, name: str):
+        self.engine, self.name = engine, name
+
+    def convert_photo(self, photo: Photo):
+        """A :class:`inpaint.imageio.Photo` → (PIL image to write, notes)."""
+        raise NotImplementedError
+
+    def _convert(self, image):
+        if isinstance(image, Image.Image):
+            return self.convert_photo(photo_from_pil(image, exif_transpose=False))[0]
+        if isinstance(image, np.ndarray):
+            return np.asarray(self.convert_photo(photo_from_array(image))[0])
+        hint = f": use PIL.Image.open({str(image)!r})" if isinstance(image, (str, os.PathLike)) else ""
+        raise ImageError(f"{self.verb}() takes a PIL image or a numpy array, got {type(image).__name__}{hint}")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name})"
+
+
+class Colorizer(_PhotoConverter):
+    """Colourise photos with a model loaded once::
+
+        from inpaint.api import Colorizer
+        colorizer = Colorizer.from_checkpoint("colorize.pt")      # None: the shipped model
+        colour = colorizer.colorize(Image.open("grey.jpg"))
+
+    Any size; the result keeps the photo's own luminance (≤ 1 level) and has RGB (RGBA when the
+    input has alpha) of the input's kind: PIL in, PIL out; numpy ``H×W`` / ``H×W×3`` / ``H×W×4``
+    ``uint8`` or ``H×W`` ``uint16`` in, ``uint8`` ``H×W×3`` (``×4``) out. A colour input is
+    taken as its luminance. PIL images are taken as they are (no EXIF rotation)."""
+
+    verb = "colorize"
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike | None = None, device: str = "auto",
+                        size: int | None = None, strength: float = 1.0,
+                        upsample: str = "guided") -> "Colorizer":
+        """A checkpoint of ``inpaint train --task colorize`` (``None``: the shipped model).
+        ``size``: the side the model runs at (a multiple of its stride; default its training
+        size); ``strength``: chroma scale (1 = as predicted); ``upsample``: ``guided`` (colour
+        follows the photo's edges) or ``bilinear``."""
+        from inpaint.colorize.model import colorize_engine
+        from inpaint.default_model import resolve_colorize_checkpoint
+
+        path = resolve_colorize_checkpoint(path)
+        engine = colorize_engine(path, device, size=size, strength=strength, upsample=upsample)
+        return cls(engine, f"colorize:{path.name}")
+
+    def convert_photo(self, photo: Photo):
+        from inpaint.colorize.photo import colorize_photo
+
+        return colorize_photo(self.engine, photo)
+
+    def colorize(self, image):
+        """Colourise a PIL image or a numpy array; returns the same kind (see the class docstring)."""
+        return self._convert(image)
+
+
+class Translator(_PhotoConverter):
+    """Paired translation (A → B) of photos with a model of ``inpaint train --task paired``::
+
+        Translator.from_checkpoint("facades.pt").translate(Image.open("labels.png"))
+
+    Inputs and outputs as :class:`Colorizer`; the output is the photo's size."""
+
+    verb = "translate"
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike, device: str = "auto", size: int | None = None,
+                        fit: str = "pad") -> "Translator":
+        """``size``: as :meth:`Colorizer.from_checkpoint`; ``fit``: ``pad`` (aspect ratio kept,
+        reflection padding) or ``stretch`` (resized to a square)."""
+        from inpaint.colorize.model import translate_engine
+
+        engine = translate_engine(path, device, size=size, fit=fit)
+        return cls(engine, f"translate:{os.path.basename(path)}")
+
+    def convert_photo(self, photo: Photo):
+        from inpaint.colorize.photo import translate_photo
+
+        return translate_photo(self.engine, photo)
+
+    def translate(self, image):
+        """Translate a PIL image or a numpy array; returns the same kind."""
+        return self._convert(image)

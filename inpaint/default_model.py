@@ -26,3 +26,18 @@ def resolve_checkpoint(path=None) -> Path:
         raise CheckpointError("--checkpoint is required: no default model is shipped with this version of "
                               "inpaint yet (train one with `inpaint train`, or use --method telea)")
     return found
+
+
+# The shipped colourisation model (`inpaint colorize` without --model), same rules.
+COLORIZE_CHECKPOINT = Path(__file__).resolve().parent / "weights" / "colorize.pt"
+
+
+def resolve_colorize_checkpoint(path=None) -> Path:
+    """``path`` itself when given, else the shipped colourisation model; one line when neither."""
+    if path is not None:
+        return Path(path)
+    if not COLORIZE_CHECKPOINT.is_file():
+        raise CheckpointError("--model is required: no default colourisation model is shipped with this "
+                              "version of inpaint yet (pass --model CKPT, a checkpoint written by "
+                              "`inpaint train --task colorize`)")
+    return COLORIZE_CHECKPOINT

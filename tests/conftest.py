@@ -18,3 +18,4 @@ def _no_shipped_default_model(monkeypatch, tmp_path_factory):
     depend on which weights are shipped."""
     missing = tmp_path_factory.getbasetemp() / "no-default-model.pt"
     monkeypatch.setattr(inpaint.default_model, "DEFAULT_CHECKPOINT", missing)
+    monkeypatch.setattr(inpaint.default_model, "COLORIZE_CHECKPOINT", missing)

@@ -14,6 +14,11 @@ def _files(folder: Path, suffixes) -> list[Path]:
                   and not p.name.startswith("."))
 
 
+def list_photos(folder: Path) -> list[Path]:
+    """The photo files of ``folder`` (by extension, hidden files left out), sorted by name."""
+    return _files(folder, PHOTO_SUFFIXES)
+
+
 def match_masks(photos: Path, masks: Path) -> list[tuple[Path, Path | None]]:
     """``[(photo, mask or None)]`` for every photo of the folder ``photos``.
 
@@ -22,7 +27,7 @@ def match_masks(photos: Path, masks: Path) -> list[tuple[Path, Path | None]]:
     error (which one was meant?)."""
     if not photos.is_dir():
         raise ImageError(f"{photos} is not a folder")
-    found = _files(photos, PHOTO_SUFFIXES)
+    found = list_photos(photos)
     if masks.is_file():
         return [(p, masks) for p in found]
     if not masks.is_dir():
