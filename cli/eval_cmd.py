@@ -49,8 +49,67 @@ def format_summary_table(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def format_colorize_table(summary: dict) -> str:
+    """Method, n, PSNR, SSIM, ΔPSNR over grey, median colourfulness ratio, seconds per photo."""
+    methods = summary.get("methods", {})
+    mw = max([len("method")] + [len(m) for m in methods])
+    header = (f"{'method':<{mw}} {'n':>5} {'PSNR':>7} {'SSIM':>7} {'vs grey':>8} {'colour':>7} {'s/photo':>8}")
+    lines = [header, "-" * len(header)]
+    for name, m in methods.items():
+        d = m.get("psnr_over_grey")
+        delta = "–" if not d or d.get("mean") is None else f"{d['mean']:+.2f}"
+        sec = (m.get("time_per_photo") or {}).get("mean")
+        lines.append(f"{name:<{mw}} {m['n']:>5} {_cell(m['psnr'], 2):>7} {_cell(m['ssim'], 3):>7} {delta:>8} "
+                     f"{_median(m.get('colourfulness_ratio')):>7} {'–' if sec is None else f'{sec:.3f}':>8}")
+    lines.append("vs grey: mean PSNR margin over the grey photo (dB); colour: median colourfulness ratio "
+                 "(output ÷ original, 1 = as colourful); s/photo: mean seconds per photo")
+    return "\n".join(lines)
+
+
+# options of --task inpaint only (refused with --task colorize)
+INPAINT_ONLY = ("checkpoints", "methods", "masks_path", "mask_kinds", "count_per_image", "size", "native",
+                "setting", "blind", "flip", "detail")
+
+
+def _given(ctx, names) -> list[str]:
+    from click.core import ParameterSource
+
+    return [name for name in names if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
+
+
+def _option_name(ctx, name: str) -> str:
+    param = next(p for p in ctx.command.params if p.name == name)
+    return max(param.opts, key=len)
+
+
+def _evaluate_colorize(ctx, images_dir, model, report_dir, device, long_side, limit, gallery, seed, overwrite,
+                       progress):
+    from inpaint.errors import InpaintError
+    from inpaint.eval.colorize_run import DEFAULT_LONG_SIDE, ColorizeEvalSettings, run_colorize_eval
+
+    wrong = _given(ctx, INPAINT_ONLY)
+    if wrong:
+        hint = " (give the model with --model)" if "checkpoints" in wrong else ""
+        raise InpaintError(f"{_option_name(ctx, wrong[0])} is an option of --task inpaint{hint}")
+    settings = ColorizeEvalSettings(images_dir, report_dir, model, device,
+                                    DEFAULT_LONG_SIDE if long_side is None else long_side, limit, gallery, seed,
+                                    overwrite)
+    result = run_colorize_eval(settings, progress=progress)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(format_colorize_table(result.summary))
+    click.echo(f"report: {result.report_dir / 'report.html'}")
+
+
 @click.command(name="eval")
 @click.argument("images_dir", type=click.Path())
+@click.option("--task", type=click.Choice(["inpaint", "colorize"]), default="inpaint", show_default=True,
+              help="inpaint: fills of masked photos; colorize: colourisations of grey versions of colour "
+                   "photos (PSNR, SSIM, colourfulness ratio; baselines grey and mean-chroma), whole photos "
+                   "at --long-side (default 512 there).")
+@click.option("--model", type=click.Path(), default=None,
+              help="--task colorize: the checkpoint of `inpaint train --task colorize` (default: the shipped "
+                   "colourisation model, when there is one).")
 @click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(),
               help="Model checkpoint to score (repeat for several); each becomes a method 'model:<name>'. "
                    "Default: the model shipped with inpaint.")
@@ -58,7 +117,7 @@ def format_summary_table(summary: dict) -> str:
               help=f"Comma-separated methods: model (one per --checkpoint), "
                    f"{', '.join(n for n in METHOD_NAMES if n != 'model')} (patchmatch needs the optional "
                    "pypatchmatch package).")
-@click.option("--out", "report_dir", required=True, type=click.Path(),
+@click.option("-o", "--out", "report_dir", required=True, type=click.Path(),
               help="Report folder: metrics.csv, summary.json, report.html, images/.")
 @click.option("--masks", "masks_path", type=click.Path(),
               help="Mask folder (matched to photos by file stem) or one mask file for every photo.")
@@ -90,10 +149,11 @@ def format_summary_table(summary: dict) -> str:
 # default None = inpaint.fill.engine.DETAIL_DEFAULT, as in `inpaint fill`
 @click.option("--detail/--no-detail", default=None,
               help="The models' native-resolution texture step, as `inpaint fill --detail/--no-detail`. Default: on.")
+@click.pass_context
 @friendly_errors
-def evaluate(images_dir, checkpoints, methods, report_dir, masks_path, mask_kinds, count_per_image, seed,
+def evaluate(ctx, images_dir, task, model, checkpoints, methods, report_dir, masks_path, mask_kinds, count_per_image, seed,
              size, native, long_side, setting, blind, device, limit, gallery, overwrite, progress, flip, detail):
-    """Score fills of IMAGES_DIR's photos against their originals.
+    """Score fills (or, with --task colorize, colourisations) of IMAGES_DIR's photos against their originals.
 
     Hole PSNR, L1, SSIM (of the hole's bounding box), whole-image PSNR and the detail ratio per
     method × mask kind × hole-area bin, with 95 % t-intervals, each model's paired margin over
@@ -102,6 +162,12 @@ def evaluate(images_dir, checkpoints, methods, report_dir, masks_path, mask_kind
     from inpaint.errors import InpaintError
     from inpaint.eval.pipeline import EvalSettings, run
 
+    if task == "colorize":
+        _evaluate_colorize(ctx, images_dir, model, report_dir, device, long_side, limit, gallery, seed, overwrite,
+                           progress)
+        return
+    if model is not None:
+        raise InpaintError("--model is an option of --task colorize (inpainting models are given with --checkpoint)")
     geometry = [name for name, given in (("--size", size is not None), ("--native", native),
                                          ("--long-side", long_side is not None), ("--setting", setting is not None))
                 if given]

@@ -121,3 +121,38 @@ def fill_metrics(prediction: np.ndarray, target: np.ndarray, mask: np.ndarray) -
 def finite_mean(values) -> float:
     vals = [v for v in values if v is not None and not math.isnan(v)]
     return float(np.mean(vals)) if vals else float("nan")
+
+
+# ---- colourisation: whole-image scores against the colour original -------------------------
+
+COLOURFULNESS_MIN = 1.0  # an original less colourful than this is grey: its ratio is undefined
+
+
+def colourfulness(rgb: np.ndarray) -> float:
+    """Hasler and Süsstrunk's (2003) colourfulness of a ``uint8`` ``H×W×3`` RGB image:
+    ``rg = R − G``, ``yb = (R + G)/2 − B``, ``M = sqrt(σ_rg² + σ_yb²) + 0.3·sqrt(μ_rg² + μ_yb²)``
+    (population standard deviations, levels 0–255). 0 for any grey image; about 15 is "slightly
+    colourful", 33 "moderately", 59 "quite", 82 "highly", 109 "extremely" in their study."""
+    img = np.asarray(rgb, dtype=np.float64)
+    rg = img[..., 0] - img[..., 1]
+    yb = 0.5 * (img[..., 0] + img[..., 1]) - img[..., 2]
+    return float(math.sqrt(rg.var() + yb.var()) + 0.3 * math.sqrt(rg.mean() ** 2 + yb.mean() ** 2))
+
+
+def colour_metrics(prediction: np.ndarray, target: np.ndarray) -> dict[str, float]:
+    """Whole-image scores of a colourisation (``uint8`` ``H×W×3``): ``psnr`` (RGB, dB, capped at
+    100), ``ssim`` (scikit-image, over the three channels), ``colourfulness`` of both and
+    ``colourfulness_ratio`` = prediction's ÷ target's (NaN: undefined for a target below
+    :data:`COLOURFULNESS_MIN`, a grey original)."""
+    side = min(prediction.shape[0], prediction.shape[1])
+    win = min(SSIM_MIN_SIDE, side if side % 2 else side - 1)
+    ssim = float("nan") if win < 3 else float(structural_similarity(
+        prediction, target, win_size=win, data_range=255, channel_axis=2))
+    mine, theirs = colourfulness(prediction), colourfulness(target)
+    return {
+        "psnr": _psnr(target.astype(np.float64), prediction.astype(np.float64)),
+        "ssim": ssim,
+        "colourfulness": mine,
+        "colourfulness_original": theirs,
+        "colourfulness_ratio": mine / theirs if theirs >= COLOURFULNESS_MIN else float("nan"),
+    }

@@ -101,12 +101,12 @@ def check_report_dir(report_dir: str | Path, overwrite: bool) -> Path:
     return path
 
 
-def rows_to_csv(rows: list[dict], metrics: tuple[str, ...]) -> str:
+def rows_to_csv(rows: list[dict], metrics: tuple[str, ...], fields: tuple[str, ...] = ROW_FIELDS) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([*ROW_FIELDS, *metrics])
+    writer.writerow([*fields, *metrics])
     for r in rows:
-        values = [r[f] for f in ROW_FIELDS] + [r.get(m, float("nan")) for m in metrics]
+        values = [r[f] for f in fields] + [r.get(m, float("nan")) for m in metrics]
         writer.writerow(["" if isinstance(v, float) and np.isnan(v) else
                          (repr(v) if isinstance(v, float) else v) for v in values])
     return buf.getvalue()

@@ -19,6 +19,10 @@ IMAGES_DIR = "images"
 METRIC_LABELS = {"psnr_hole": "hole PSNR (dB)", "l1_hole": "hole L1", "ssim_hole": "hole SSIM",
                  "psnr_image": "image PSNR (dB)", "lpips_hole": "hole LPIPS",
                  "detail_ratio": "detail ratio"}
+STYLE = ("body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin:1em 0}"
+         "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eee}"
+         "td:nth-child(-n+3){text-align:left}figure{display:inline-block;margin:4px;text-align:center}"
+         "figcaption{font-size:small}.case{margin:1em 0;border-top:1px solid #ddd}")
 # Metrics whose median is shown beside the mean: the detail ratio is a ratio with a long upper
 # tail (a few noisy fills), so its median is the figure to read.
 MEDIAN_METRICS = ("detail_ratio",)
@@ -62,7 +66,8 @@ def write_thumbnail(report_dir: Path, name: str, image: np.ndarray) -> str:
     return rel
 
 
-def _fmt(stat: dict | None, digits: int) -> str:
+def format_stat(stat: dict | None, digits: int) -> str:
+    """A :func:`inpaint.eval.summary.mean_interval` as HTML: mean and interval."""
     if not stat or stat.get("mean") is None:
         return "–"
     text = f"{stat['mean']:.{digits}f}"
@@ -75,7 +80,7 @@ def _digits(metric: str) -> int:
     return 2 if metric.startswith("psnr") or metric == "detail_ratio" else 4
 
 
-def _median(stat: dict | None, digits: int) -> str:
+def format_median(stat: dict | None, digits: int) -> str:
     if not stat or stat.get("median") is None:
         return "–"
     text = f"{stat['median']:.{digits}f}"
@@ -84,7 +89,7 @@ def _median(stat: dict | None, digits: int) -> str:
     return text
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
+def html_table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{h}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -96,10 +101,7 @@ def render_html(summary: dict, metrics: tuple[str, ...], gallery: list[GalleryCa
     esc = html.escape
     parts = ["<!DOCTYPE html>", "<html lang=\"en\">", "<head>", "<meta charset=\"utf-8\">",
              "<title>inpaint evaluation</title>",
-             "<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin:1em 0}"
-             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eee}"
-             "td:nth-child(-n+3){text-align:left}figure{display:inline-block;margin:4px;text-align:center}"
-             "figcaption{font-size:small}.case{margin:1em 0;border-top:1px solid #ddd}</style>",
+             f"<style>{STYLE}</style>",
              "</head>", "<body>", "<h1>inpaint evaluation</h1>"]
     settings = summary.get("settings", {})
     if settings:
@@ -121,15 +123,15 @@ def render_html(summary: dict, metrics: tuple[str, ...], gallery: list[GalleryCa
     headers = (["method", "kind", "bin", "n"] + [METRIC_LABELS.get(m, m) for m in metrics]
                + [f"{METRIC_LABELS.get(m, m)} (median)" for m in medians])
     rows = [[esc(g["method"]), esc(g["kind"]), esc(g["bin"]), str(g["n"])]
-            + [_fmt(g.get(m), _digits(m)) for m in metrics]
-            + [_median(g.get(m), _digits(m)) for m in medians] for g in summary.get("groups", [])]
-    parts.append(_table(headers, rows))
+            + [format_stat(g.get(m), _digits(m)) for m in metrics]
+            + [format_median(g.get(m), _digits(m)) for m in medians] for g in summary.get("groups", [])]
+    parts.append(html_table(headers, rows))
 
     times = summary.get("time_per_fill", {})
     if times:
         parts.append("<h2>Time per fill</h2>")
         parts.append("<p>Wall time of one fill (one photo × mask) on the machine of this run, in seconds.</p>")
-        parts.append(_table(["method", "n", "mean (s)", "median (s)"],
+        parts.append(html_table(["method", "n", "mean (s)", "median (s)"],
                             [[esc(name), str(t["n"]), f"{t['mean']:.3f}", f"{t['median']:.3f}"]
                              for name, t in times.items()]))
 
@@ -146,9 +148,9 @@ def render_html(summary: dict, metrics: tuple[str, ...], gallery: list[GalleryCa
         parts.append(f"<p>Mean of (model − {base}) per case; win rate = share of cases where the "
                      "model's hole PSNR is higher.</p>")
         rows = [[esc(m["method"]), esc(m["kind"]), esc(m["bin"]), str(m["n"]),
-                 _fmt(m["psnr_hole"], 2), _fmt(m["ssim_hole"], 4), f"{100 * m['win_rate']:.0f} %"]
+                 format_stat(m["psnr_hole"], 2), format_stat(m["ssim_hole"], 4), f"{100 * m['win_rate']:.0f} %"]
                 for m in margins]
-        parts.append(_table(["method", "kind", "bin", "n", "Δ hole PSNR (dB)", "Δ hole SSIM", "win rate"], rows))
+        parts.append(html_table(["method", "kind", "bin", "n", "Δ hole PSNR (dB)", "Δ hole SSIM", "win rate"], rows))
 
     if gallery:
         parts.append("<h2>Gallery</h2>")
