@@ -40,3 +40,21 @@ def test_translator_and_missing_default():
     assert "Translator(tiny)" == repr(t)
     with pytest.raises(CheckpointError, match="--model is required"):
         Colorizer.from_checkpoint()
+
+
+def test_palette_with_transparency_becomes_rgba(colorizer):
+    img = Image.fromarray(photo(20, 30)).quantize(16)
+    img.info["transparency"] = 0
+    out = colorizer.colorize(img)
+    assert out.mode == "RGBA" and out.size == (30, 20)
+    index = np.asarray(img)
+    assert np.array_equal(np.asarray(out)[:, :, 3] == 0, index == 0)
+
+
+def test_colour_help_does_not_load_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, cli.colorize_cmd; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
