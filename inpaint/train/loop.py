@@ -113,6 +113,10 @@ class Trainer:
                                   task=self.task.checkpoint_info())
         # fine-tuning: read (and check) the starting weights before the run folder is touched
         init = ckpt.load_init_state(cfg.runtime.init) if cfg.runtime.init and state is None else None
+        if init is not None:  # does its generator fit? (on a throw-away model; the RNG untouched)
+            with torch.random.fork_rng(devices=[]):
+                ckpt.apply_init(init, build_generator(cfg.generator), None, cfg.generator.to_dict(),
+                                cfg.runtime.init)
         self._setup_data()
         if state is not None and int(state["step"]) > self.total:
             raise TrainingError(f"cannot resume: {resume} is at step {int(state['step'])}, past the "
