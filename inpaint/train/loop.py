@@ -37,7 +37,6 @@ from inpaint.train.logging import RunLog, save_grid
 from inpaint.train.sampler import EpochSampler
 from inpaint.train.step import (NonFiniteLoss, NonFiniteWeights, StepRunner, adam, lr_factor,
                                 load_optimizer_state)
-from inpaint.train.validation import Validator
 
 GRID_ROWS = 8
 
