@@ -16,7 +16,7 @@ from inpaint import __version__
 # name -> ("module:attribute", short help shown by `inpaint --help` without importing it)
 COMMANDS = {
     "masks": ("cli.masks_cmd:masks", "Generate and inspect mask datasets."),
-    "train": ("cli.train_cmd:train", "Train a context encoder (optionally adversarial)."),
+    "train": ("cli.train_cmd:train", "Train a model: inpainting, colorize or paired translation."),
     "fill": ("cli.fill_cmd:fill", "Fill the holes of photos (one photo or whole folders)."),
     "eval": ("cli.eval_cmd:evaluate", "Score models against classical fills; write a report."),
     "serve": ("cli.serve_cmd:serve", "A local web page to fill photos with a brush, and its HTTP API."),

@@ -51,6 +51,8 @@ def load_task_model(path: str | os.PathLike, device: torch.device | str = "cpu",
     :class:`CheckpointError` line naming the command that trains the right kind. Missing,
     corrupt or foreign files, non-finite weights and weights that do not fit their stored
     architecture are refused as by :func:`inpaint.checkpoint.load_generator`."""
+    if expect is not None and expect not in TASKS:
+        raise ValueError(f"expect must be one of {', '.join(TASKS)}, got {expect!r}")
     state = load_checkpoint(path)
     task = task_of(state)
     name = task.pop("name")
@@ -58,8 +60,6 @@ def load_task_model(path: str | os.PathLike, device: torch.device | str = "cpu",
         raise CheckpointError(f"{path} is a model of the unknown task {name!r} (this inpaint knows "
                               f"{', '.join(TASKS)})")
     if expect is not None and name != expect:
-        if expect not in TASKS:
-            raise ValueError(f"expect must be one of {', '.join(TASKS)}, got {expect!r}")
         how = "`inpaint train`" if expect == "inpaint" else f"`inpaint train --task {expect}`"
         raise CheckpointError(f"{path} is {_noun(name)}; `inpaint {TASKS[expect].command}` needs one "
                               f"trained with {how}")

@@ -140,6 +140,7 @@ class Trainer:
             raise TrainingError(f"rank 0 could not prepare the run folder {self.out} (see its error)")
         self._setup_models(state, init)
         self.step = int(state["step"]) if state else 0
+        self.runner.steps_done = self.step  # the runner counts global steps (--d-every)
         self.last_ckpt: Path | None = None
         self.last_step = -1  # step of last_ckpt
 
@@ -272,7 +273,7 @@ class Trainer:
                 self.window["wait"] += time.perf_counter() - ready  # waiting for the input pipeline
                 self.runner.set_lr_factor(lr_factor(cfg.optim.lr_schedule, self.step, self.total))
                 self.runner.stop_request = self.info.enabled and interrupted()
-                stats = self.runner.step(batch, step=self.step)
+                stats = self.runner.step(batch)
                 self.step += 1
                 stats.step = self.step
                 self._settle()  # the previous step, done or nearly so while this one is queued

@@ -196,7 +196,7 @@ class StepRunner:
         self.scaler = _grad_scaler(enabled=self.dtype == torch.float16)
         self.gan = GAN_LOSSES[cfg.loss.gan_loss]
         self.weights = ReconstructionWeights()
-        self.steps_done = 0
+        self.steps_done = 0  # steps run; the loop starts it at the resumed step
 
     def set_lr_factor(self, factor: float) -> None:
         """Scale both optimisers' learning rates to ``factor`` × their configured values."""
@@ -232,8 +232,8 @@ class StepRunner:
     def step(self, batch: dict, step: int | None = None) -> StepStats:
         """Train on one batch without any device read-back; see :class:`StepStats` (indexing
         it, ``stats["rec"]``, reads it). ``step``: the run's 0-based global step (for
-        ``d_every``); None counts this runner's steps. A step that leaves the discriminator
-        alone reports no ``loss_d``."""
+        ``d_every``); None: :attr:`steps_done`, which the loop sets to the resumed step. A step
+        that leaves the discriminator alone reports no ``loss_d``."""
         stop = self.stop_request
         step = self.steps_done if step is None else int(step)
         b = self._to_device(batch)
