@@ -16,7 +16,7 @@ from inpaint import __version__
 # name -> ("module:attribute", short help shown by `inpaint --help` without importing it)
 COMMANDS = {
     "masks": ("cli.masks_cmd:masks", "Generate and inspect mask datasets."),
-    "train": ("cli.train_cmd:train", "Train a context encoder (optionally adversarial)."),
+    "train": ("cli.train_cmd:train", "Train a model: inpainting, colorize or paired translation."),
     "fill": ("cli.fill_cmd:fill", "Fill the holes of photos (one photo or whole folders)."),
     "colorize": ("cli.colorize_cmd:colorize", "Colourise photos, keeping their own luminance (any size)."),
     "translate": ("cli.colorize_cmd:translate", "Translate photos with a paired (A → B) model."),

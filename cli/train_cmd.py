@@ -10,14 +10,15 @@ import click
 from click.core import ParameterSource
 
 from cli.errors import friendly_errors
-from inpaint.config import (BOTTLENECK_KINDS, DISCRIMINATOR_KINDS, GENERATOR_KINDS, NORM_KINDS,
-                            OUTPUT_MODES, PREFILL_KINDS, UPSAMPLE_KINDS)
-from inpaint.train.config import (CACHE_KINDS, DEVICE_DEFAULTS, GAN_LOSS_NAMES, LR_SCHEDULES,  # torch-free
-                                  REC_LOSSES, DataConfig)
+from inpaint.train.config import CHOICES, DEVICE_DEFAULTS, setting_default, setting_type  # torch-free
 
 # click option names that are not settings of the run
 _ACTIONS = ("config", "resume", "overwrite")
-_CHOICE = click.Choice
+# settings that are no option: the positional folders, and the channels the task decides
+NOT_OPTIONS = ("data_dir", "data_dir_b", "image_channels", "out_channels")
+# settings whose option is unset by default although their field has a value: unset means
+# "decided by another setting" (the output mode follows the mask)
+UNSET_BY_DEFAULT = ("mode",)
 
 
 def _by_device(name: str) -> str:
@@ -31,92 +32,118 @@ def _opt(*decls, **kwargs):
     return click.option(*decls, **kwargs)
 
 
+def setting(name: str, *short, help: str | None = None, default_text: str | None = None, **kwargs):
+    """The option of the flat setting ``name``: ``--name-with-dashes``; its type, default and
+    choices come from the config dataclasses (:mod:`inpaint.train.config`), never restated.
+    ``default_text``: what an unset (None) default means, e.g. ``[default: 10000]``."""
+    flag = "--" + name.replace("_", "-")
+    typ, _ = setting_type(name)
+    default = None if name in UNSET_BY_DEFAULT else setting_default(name)
+    if typ is bool:
+        decls = (f"{flag}/--no-{flag[2:]}",)
+    else:
+        decls = (flag,)
+        kwargs.setdefault("type", click.Choice(CHOICES[name]) if name in CHOICES else typ)
+    text = help or ""
+    if default_text:
+        text = f"{text} {default_text}".strip()
+    shown = default is not None and default != ""
+    return click.option(*short, *decls, name, default=default, show_default=shown, help=text or None,
+                        **kwargs)
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.argument("data_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
-@_opt("--out", "-o", type=click.Path(path_type=Path), default=None, show_default=False,
-      help="Run folder (checkpoints, metrics.jsonl, samples/, config.yaml).")
+@click.argument("data_dirs", nargs=-1, metavar="DATA_DIR [B_DIR]",
+                type=click.Path(file_okay=False, path_type=Path))
+@setting("task", help="What to learn: fill holes, colour from luminance, or photo A -> photo B. "
+         "colorize and paired start from the pix2pix recipe (U-Net, conditional PatchGAN, hinge "
+         "loss, L1); options given still win.")
+@setting("direction", help="--task paired: AtoB (input A, target B) or BtoA.")
+@setting("out", "-o", type=click.Path(path_type=Path),
+         help="Run folder (checkpoints, metrics.jsonl, samples/, config.yaml).")
 @_opt("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
       help="YAML/TOML file of settings (same names as the options); flags override it.")
-@_opt("--mask", default="center", help="Mask kind from the masks registry (center, block, region, "
-      "stroke, mixed, thin, medium, thick, ...).")
-@_opt("--mask-mix", default="", show_default=False,
-      help="With --mask mixed: kind=weight,... e.g. center=1,block=1,region=1,stroke=1 "
-      "[default: block, region, stroke equally].")
-@_opt("--mode", type=_CHOICE(OUTPUT_MODES), default=None, show_default=False,
-      help="Output mode [default: center for --mask center, else full].")
-@_opt("--steps", type=int, default=None, show_default=False, help="Total steps [default: 10000].")
-@_opt("--epochs", type=int, default=None, show_default=False, help="Train for N epochs instead of --steps.")
-@_opt("--batch-size", type=int, default=64, help="Batch size per process.")
-@_opt("--image-size", type=int, default=128, help="Crop size: 64, 128 or 256.")
-@_opt("--scale-min", type=int, default=None, show_default=False,
-      help="Short side (px) photos are resized to before the random crop [default: 350/128 x size].")
-@_opt("--scale-max", type=int, default=None, show_default=False, help="Upper end of that range.")
-@_opt("--val-fraction", type=float, default=0.05, help="Held-out share of the photos (never trained on).")
-@_opt("--val-max", type=int, default=64, help="Validation images scored at most.")
-@_opt("--generator", type=_CHOICE(GENERATOR_KINDS), default="ce")
-@_opt("--bottleneck", type=_CHOICE(BOTTLENECK_KINDS), default="conv")
-@_opt("--n-bottleneck", type=int, default=4000, help="Bottleneck channels (CE release: 4000).")
-@_opt("--ngf", type=int, default=64, help="Generator width.")
-@_opt("--ndf", type=int, default=64, help="Discriminator width.")
-@_opt("--discriminator", type=_CHOICE(DISCRIMINATOR_KINDS), default="dcgan")
-@_opt("--d-norm", type=_CHOICE(NORM_KINDS), default="batch")
-@_opt("--d-layers", type=int, default=3, help="PatchGAN stride-2 layers.")
-@_opt("--conditional/--no-conditional", default=False, help="Discriminator also sees the generator input.")
-@_opt("--gan-loss", type=_CHOICE(GAN_LOSS_NAMES), default="bce")
-@_opt("--adv-weight", type=float, default=0.001, help="Adversarial weight; 0 = plain L2 context encoder, no D.")
-@_opt("--rec-weight", type=float, default=0.999, help="Reconstruction weight.")
-@_opt("--rec-loss", type=_CHOICE(REC_LOSSES), default="l2")
-@_opt("--prefill", type=_CHOICE(PREFILL_KINDS), default="mean", help="How holes are pre-filled.")
-@_opt("--residual/--no-residual", default=False, help="Generator predicts a correction of the pre-fill.")
-@_opt("--mask-channel/--no-mask-channel", default=False, help="Feed the mask as a 4th input channel.")
-@_opt("--overlap", type=int, default=4, help="Centre mode: known band (px) inside the predicted patch.")
-@_opt("--upsample", type=_CHOICE(UPSAMPLE_KINDS), default="transposed",
-      help="Decoder up-sampling (bilinear avoids checkerboard artefacts).")
-@_opt("--dropout", type=float, default=0.5, help="U-Net decoder / channel-wise bottleneck dropout.")
-@_opt("--lr", type=float, default=2e-4, help="Generator learning rate; the discriminator's is lr x 0.1.")
-@_opt("--lr-schedule", type=_CHOICE(LR_SCHEDULES), default="constant",
-      help="constant, or cosine decay of both learning rates to 0 over the run.")
-@_opt("--seed", type=int, default=0)
-@_opt("--device", default="auto", help="auto, cpu, cuda or cuda:N.")
-@_opt("--amp/--no-amp", default=False, help="Mixed precision: bf16 (CPU; GPUs of compute capability >= 8.0) or fp16 + GradScaler (older GPUs).")
-@_opt("--compile/--no-compile", "compile_", default=False, help="torch.compile the generator.")
-@_opt("--channels-last/--no-channels-last", default=False, help="NHWC memory format.")
-@_opt("--workers", type=int, default=None, show_default=False,
-      help="DataLoader worker processes " + _by_device("workers")[:-1] + ", at most one fewer than the cores].")
-@_opt("--cache", type=_CHOICE(CACHE_KINDS), default=DataConfig.cache,
-      help="Decoded photos: in memory, in a memory-mapped file reused across runs, or off "
-      "(decode every photo for every sample).")
-@_opt("--cache-dir", default="", show_default=False,
-      help="Folder of --cache disk files [default: $XDG_CACHE_HOME/inpaint/photos].")
-@_opt("--mask-bank", type=int, default=DataConfig.mask_bank,
-      help="Masks drawn once per run and reused (each in 8 orientations); 0 = a fresh mask per sample.")
-@_opt("--prefill-reuse", type=int, default=None, show_default=False,
-      help="--prefill telea: epochs each pre-filled crop is reused for (mirrored at random) "
-      + _by_device("prefill_reuse") + ".")
-@_opt("--threads", type=int, default=None, show_default=False,
-      help="CPU threads per process [default: torch's, one per core].")
-@_opt("--sync-bn/--no-sync-bn", default=False, help="SyncBatchNorm across GPUs under torchrun.")
-@_opt("--log-every", type=int, default=None, show_default=False,
-      help="Steps between metrics.jsonl lines (0 = off) " + _by_device("log_every") + ".")
-@_opt("--sample-every", type=int, default=None, show_default=False,
-      help="Steps between sample grids (0 = off) " + _by_device("sample_every") + ".")
-@_opt("--val-every", type=int, default=None, show_default=False,
-      help="Steps between validations (0 = only at the end) " + _by_device("val_every") + ".")
-@_opt("--ckpt-every", type=int, default=None, show_default=False,
-      help="Steps between checkpoints (0 = only at the end) " + _by_device("ckpt_every") + ".")
-@_opt("--keep", type=int, default=3, help="Numbered step_*.pt checkpoints kept (last.pt always).")
+@setting("mask", help="Mask kind from the masks registry (center, block, region, "
+         "stroke, mixed, thin, medium, thick, ...).")
+@setting("mask_mix", help="With --mask mixed: kind=weight,... e.g. center=1,block=1,region=1,stroke=1",
+         default_text="[default: block, region, stroke equally]")
+@setting("mode", help="Output mode", default_text="[default: center for --mask center, else full]")
+@setting("steps", help="Total steps", default_text="[default: 10000]")
+@setting("epochs", help="Train for N epochs instead of --steps.")
+@setting("batch_size", help="Batch size per process.")
+@setting("image_size", help="Crop size: 64, 128 or 256.")
+@setting("scale_min", help="Short side (px) photos are resized to before the random crop",
+         default_text="[default: 350/128 x size]")
+@setting("scale_max", help="Upper end of that range.")
+@setting("val_fraction", help="Held-out share of the photos (never trained on).")
+@setting("val_max", help="Validation images scored at most.")
+@setting("generator")
+@setting("bottleneck")
+@setting("n_bottleneck", help="Bottleneck channels (CE release: 4000).")
+@setting("ngf", help="Generator width.")
+@setting("ndf", help="Discriminator width.")
+@setting("discriminator")
+@setting("d_norm")
+@setting("d_layers", help="PatchGAN stride-2 layers.")
+@setting("conditional", help="Discriminator also sees the generator input.")
+@setting("gan_loss")
+@setting("adv_weight", help="Adversarial weight; 0 = plain L2 context encoder, no D.")
+@setting("rec_weight", help="Reconstruction weight.")
+@setting("rec_loss")
+@setting("prefill", help="How holes are pre-filled.")
+@setting("residual", help="Generator predicts a correction of the pre-fill.")
+@setting("mask_channel", help="Feed the mask as a 4th input channel.")
+@setting("overlap", help="Centre mode: known band (px) inside the predicted patch.")
+@setting("upsample", help="Decoder up-sampling (bilinear avoids checkerboard artefacts).")
+@setting("dropout", help="U-Net decoder / channel-wise bottleneck dropout.")
+@setting("lr", help="Generator learning rate.")
+@setting("lr_d", help="Discriminator learning rate", default_text="[default: lr x --d-lr-ratio]")
+@setting("d_lr_ratio", help="Discriminator learning rate / generator's when --lr-d is not given "
+         "(colorize, paired: 1).")
+@setting("d_every", help="Update the discriminator every Nth step only (1 = every step).")
+@setting("beta1", help="Adam beta1.")
+@setting("beta2", help="Adam beta2.")
+@setting("lr_schedule", help="constant, or cosine decay of both learning rates to 0 over the run.")
+@setting("seed")
+@setting("device", help="auto, cpu, cuda or cuda:N.")
+@setting("amp", help="Mixed precision: bf16 (CPU; GPUs of compute capability >= 8.0) or fp16 + GradScaler (older GPUs).")
+@setting("compile", help="torch.compile the generator.")
+@setting("channels_last", help="NHWC memory format.")
+@setting("workers", help="DataLoader worker processes",
+         default_text=_by_device("workers")[:-1] + ", at most one fewer than the cores]")
+@setting("cache", help="Decoded photos: in memory, in a memory-mapped file reused across runs, or off "
+         "(decode every photo for every sample).")
+@setting("cache_dir", help="Folder of --cache disk files", default_text="[default: $XDG_CACHE_HOME/inpaint/photos]")
+@setting("mask_bank", help="Masks drawn once per run and reused (each in 8 orientations); 0 = a fresh mask per sample.")
+@setting("prefill_reuse", help="--prefill telea: epochs each pre-filled crop is reused for (mirrored at random)",
+         default_text=_by_device("prefill_reuse"))
+@setting("threads", help="CPU threads per process", default_text="[default: torch's, one per core]")
+@setting("sync_bn", help="SyncBatchNorm across GPUs under torchrun.")
+@setting("log_every", help="Steps between metrics.jsonl lines (0 = off)", default_text=_by_device("log_every"))
+@setting("sample_every", help="Steps between sample grids (0 = off)", default_text=_by_device("sample_every"))
+@setting("val_every", help="Steps between validations (0 = only at the end)", default_text=_by_device("val_every"))
+@setting("ckpt_every", help="Steps between checkpoints (0 = only at the end)", default_text=_by_device("ckpt_every"))
+@setting("keep", help="Numbered step_*.pt checkpoints kept (last.pt always).")
+@setting("init", type=click.Path(path_type=Path),
+         help="Start from this checkpoint's weights (fine-tuning: step 0, fresh optimisers).")
 @_opt("--resume", type=click.Path(path_type=Path), default=None, show_default=False,
       help="Continue from a checkpoint or a run folder (its last.pt).")
 @_opt("--overwrite", is_flag=True, default=False, help="Start a new run in a non-empty --out.")
 @click.pass_context
 @friendly_errors
-def train(ctx, data_dir, **options):
-    """Train a context encoder on the photos under DATA_DIR (recursive).
+def train(ctx, data_dirs, **options):
+    """Train a model on the photos under DATA_DIR (recursive): an inpainting context encoder
+    (--task inpaint), a colouriser (--task colorize) or a paired translator (--task paired:
+    A_DIR B_DIR with files matched by name, or one folder of side-by-side A|B files).
 
     \b
     Examples:
       inpaint train photos/ --mask center --out runs/ce --steps 20000
       inpaint train photos/ --mask mixed --generator unet --prefill telea --residual --out runs/u
+      inpaint train --task colorize photos/ --out runs/col --image-size 128 --ngf 32
+      inpaint train --task paired facades/train --direction BtoA --out runs/facades
+      inpaint train --task paired sketches/ photos/ --out runs/sketch2photo
+      inpaint train --task colorize photos/ --init runs/col/last.pt --out runs/col-ft
       inpaint train --config runs/ce/config.yaml --resume runs/ce --steps 40000
       torchrun --nproc_per_node 4 -m cli.main train photos/ --out runs/ddp
     """
@@ -129,9 +156,11 @@ def train(ctx, data_dir, **options):
         if name in _ACTIONS:
             continue
         if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
-            given[name.rstrip("_")] = str(value) if isinstance(value, Path) else value
-    if data_dir is not None:
-        given["data_dir"] = str(data_dir)
+            given[name] = str(value) if isinstance(value, Path) else value
+    if len(data_dirs) > 2:
+        raise click.UsageError(f"got {len(data_dirs)} folders: give one DATA_DIR, or A_DIR B_DIR for --task paired")
+    for name, folder in zip(("data_dir", "data_dir_b"), data_dirs):
+        given[name] = str(folder)
     given = normalise(given, "options")
     layers = []
     resume = options["resume"]
@@ -152,11 +181,13 @@ def train(ctx, data_dir, **options):
         raise click.UsageError("missing --out RUN_FOLDER (or out in --config)")
     # Saved in config.yaml and the checkpoints: absolute, so --resume / --config work from any folder.
     cfg.data.data_dir, cfg.runtime.out = os.path.abspath(cfg.data.data_dir), os.path.abspath(cfg.runtime.out)
+    if cfg.data.data_dir_b:
+        cfg.data.data_dir_b = os.path.abspath(cfg.data.data_dir_b)
+    if cfg.runtime.init:
+        cfg.runtime.init = os.path.abspath(cfg.runtime.init)
     result = run_training(cfg, resume=resume, overwrite=options["overwrite"], resume_state=state)
-    val = result.val
     summary = f"done: step {result.step}, checkpoint {result.checkpoint}"
-    if val:
-        summary += (f"; val hole PSNR {val['psnr_hole']:.2f} dB (Telea {val['telea_psnr_hole']:.2f} dB), "
-                    f"SSIM {val['ssim_hole']:.3f} (Telea {val['telea_ssim_hole']:.3f})")
+    if result.val_summary:
+        summary += f"; {result.val_summary}"
     if result.checkpoint is not None:
         click.echo(summary)

@@ -11,6 +11,11 @@ dicts, lists, tuples, str, int, float, bool, None inside — never pickled objec
 ``discriminator_config``    dict or ``None`` (inference-only checkpoints omit D)
 ``discriminator``           ``state_dict`` or ``None``
 ``step``                    optimisation steps done
+``task``                    what the model does: ``{"name": "inpaint"}``,
+                            ``{"name": "colorize", "color_space": "ycbcr"}``,
+                            ``{"name": "paired", "direction": "AtoB"}``; a checkpoint
+                            without it (every one written before tasks existed, the
+                            shipped default model) is an inpainting one
 (training keys)             ``optimizer_g``, ``optimizer_d``, ``scaler``, ``rng``,
                             ``train_config`` … owned by :mod:`inpaint.train`
 ==========================  ====================================================
@@ -71,6 +76,18 @@ def generator_config_of(state: dict, path: str | os.PathLike = "checkpoint") -> 
         raise CheckpointError(f"{path}: bad generator settings ({exc})") from None
 
 
+INPAINT = "inpaint"
+
+
+def task_of(state: dict) -> dict:
+    """The checkpoint's ``task`` dict (``{"name": ...}`` plus the task's settings); checkpoints
+    without one are inpainting models."""
+    task = state.get("task")
+    if not isinstance(task, dict) or not task.get("name"):
+        return {"name": INPAINT}
+    return dict(task)
+
+
 def require_finite_weights(state: dict, path: str | os.PathLike = "checkpoint") -> None:
     """Refuse a checkpoint whose generator holds NaN/inf (a diverged run): it would fill black."""
     from inpaint.finite import state_is_finite
@@ -89,18 +106,17 @@ def export_for_inference(src: str | os.PathLike, dst: str | os.PathLike) -> dict
     require_finite_weights(state, src)
     slim = {"generator_config": state["generator_config"], "generator": state["generator"],
             "discriminator_config": None, "discriminator": None, "step": state.get("step", 0)}
+    if "task" in state:  # what the model does travels with it (absent: inpainting)
+        slim["task"] = state["task"]
     save_checkpoint(dst, slim)
     return slim
 
 
-def load_generator(path: str | os.PathLike, device: torch.device | str = "cpu"):
-    """Rebuild the generator stored in a checkpoint.
-
-    Returns ``(generator in eval mode on device, GeneratorConfig, state dict)``.
-    """
+def build_stored_generator(state: dict, path: str | os.PathLike, device: torch.device | str = "cpu"):
+    """The generator of a loaded checkpoint ``state``, in eval mode on ``device``, and its
+    config; any task. Refuses non-finite weights and weights that do not fit."""
     from inpaint.models import build_generator
 
-    state = load_checkpoint(path)
     cfg = generator_config_of(state, path)
     require_finite_weights(state, path)
     model = build_generator(cfg)
@@ -108,4 +124,20 @@ def load_generator(path: str | os.PathLike, device: torch.device | str = "cpu"):
         model.load_state_dict(state["generator"])
     except RuntimeError:
         raise CheckpointError(f"{path}: weights do not match the architecture stored with them") from None
-    return model.to(device).eval(), cfg, state
+    return model.to(device).eval(), cfg
+
+
+def load_generator(path: str | os.PathLike, device: torch.device | str = "cpu"):
+    """Rebuild the *inpainting* generator stored in a checkpoint (what fill, eval, serve and
+    :class:`inpaint.Inpainter` use); a model of another task is refused with one line (see
+    :func:`inpaint.tasks.load_task_model` for those).
+
+    Returns ``(generator in eval mode on device, GeneratorConfig, state dict)``.
+    """
+    state = load_checkpoint(path)
+    name = task_of(state)["name"]
+    if name != INPAINT:
+        raise CheckpointError(f"{path} is a {name} model (trained with `inpaint train --task {name}`), "
+                              "not an inpainting one: it cannot fill holes")
+    model, cfg = build_stored_generator(state, path, device)
+    return model, cfg, state

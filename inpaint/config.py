@@ -33,15 +33,19 @@ class GeneratorConfig:
     """How to build a generator.
 
     Input contract (see :func:`inpaint.network_input.network_input`): a tensor
-    ``(B, 3 + mask_channel, image_size, image_size)`` in [-1, 1] whose hole pixels were
-    pre-filled (``prefill``: CE mean pixel or OpenCV Telea), plus the mask channel (1 = hole)
-    when ``mask_channel`` is on.
+    ``(B, image_channels + mask_channel, image_size, image_size)`` in [-1, 1]. Inpainting
+    (``image_channels`` 3): the photo whose hole pixels were pre-filled (``prefill``: CE mean
+    pixel or OpenCV Telea), plus the mask channel (1 = hole) when ``mask_channel`` is on. Other
+    tasks (:mod:`inpaint.tasks`) feed other images: luminance ``Y`` (1 channel) for colourisation,
+    photo A (3) for paired translation.
 
-    Output contract: ``mode="center"`` → ``(B, 3, image_size/2, image_size/2)``, the centre
-    patch (rows/cols ``image_size/4 .. 3*image_size/4``); ``mode="full"`` → ``(B, 3, S, S)``.
-    Values in [-1, 1]. Not composited: use :func:`inpaint.network_input.composite` to keep the
-    known pixels. With ``residual`` the module adds its output to the (pre-filled) input
-    internally, so callers always receive pixels, never a residual.
+    Output contract: ``mode="center"`` → ``(B, out_channels, image_size/2, image_size/2)``, the
+    centre patch (rows/cols ``image_size/4 .. 3*image_size/4``); ``mode="full"`` →
+    ``(B, out_channels, S, S)``. Values in [-1, 1] (tanh head). Inpainting and paired
+    translation output RGB (3), colourisation chroma CbCr (2). Not composited: use
+    :func:`inpaint.network_input.composite` to keep the known pixels. With ``residual`` the
+    module adds its output to the (pre-filled) input internally, so callers always receive
+    pixels, never a residual (this needs ``image_channels == out_channels``).
     """
 
     kind: str = "ce"
@@ -60,6 +64,11 @@ class GeneratorConfig:
     # Dropout probability in the U-Net's first three decoder blocks (pix2pix) and after the CE
     # channel-wise bottleneck; 0 disables it. Unused by the CE conv bottleneck.
     dropout: float = 0.5
+    # channels of the image part of the input and of the output (the task decides: 3/3 for
+    # inpainting and paired translation, 1/2 for colourisation). Checkpoints written before these
+    # existed lack them and are 3/3 inpainting models.
+    image_channels: int = 3
+    out_channels: int = 3
 
     def validate(self) -> "GeneratorConfig":
         _check(self.kind, GENERATOR_KINDS, "generator")
@@ -76,11 +85,16 @@ class GeneratorConfig:
             raise ValueError("ngf and n_bottleneck must be positive")
         if not 0 <= self.overlap < self.image_size // 4:
             raise ValueError(f"overlap must be in [0, {self.image_size // 4})")
+        if self.image_channels < 1 or self.out_channels < 1:
+            raise ValueError("image_channels and out_channels must be positive")
+        if self.residual and self.image_channels != self.out_channels:
+            raise ValueError(f"residual needs as many output as image input channels, got "
+                             f"{self.out_channels} and {self.image_channels}")
         return self
 
     @property
     def in_channels(self) -> int:
-        return 3 + int(self.mask_channel)
+        return self.image_channels + int(self.mask_channel)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -106,7 +120,8 @@ def patch_output_size(size: int, n_layers: int) -> int:
 class DiscriminatorConfig:
     """How to build a discriminator.
 
-    Input: ``(B, 3 [+ in_channels of the generator when conditional], H, W)`` in [-1, 1] —
+    Input: ``(B, out_channels of the generator [+ its in_channels when conditional], H, W)`` in
+    [-1, 1] —
     the centre patch (``dcgan`` in centre mode) or the whole image. Output: logits,
     ``(B, 1)`` for ``dcgan``, ``(B, 1, h, w)`` for ``patch`` (30×30 for 256 px, n_layers 3).
     """

@@ -115,6 +115,18 @@ def reconstruction_loss(prediction: torch.Tensor, target: torch.Tensor, mask: to
     return (err * w).mean()
 
 
+def mean_reconstruction_loss(prediction: torch.Tensor, target: torch.Tensor, kind: str = "l1") -> torch.Tensor:
+    """Unweighted squared (``"l2"``) or absolute (``"l1"``) error, averaged over all elements,
+    in float32: for tasks where every output pixel is to be predicted (colourisation's chroma,
+    paired translation), so no mask weighs it. Any channel count, ``prediction.shape ==
+    target.shape``."""
+    if kind not in RECONSTRUCTION_KINDS:
+        raise ValueError(f"reconstruction loss must be one of {', '.join(RECONSTRUCTION_KINDS)}, got {kind!r}")
+    if prediction.shape != target.shape:
+        raise ValueError(f"prediction {tuple(prediction.shape)} and target {tuple(target.shape)} differ")
+    return RECONSTRUCTION_KINDS[kind](prediction.float() - target.float()).mean()
+
+
 class BCEGANLoss:
     """The CE / DCGAN loss on logits: D minimises BCE(real→1) + BCE(fake→0); G the
     non-saturating BCE(fake→1)."""

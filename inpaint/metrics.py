@@ -28,6 +28,11 @@ def _psnr(a: np.ndarray, b: np.ndarray) -> float:
     return min(PSNR_CAP, float(peak_signal_noise_ratio(a, b, data_range=255)))
 
 
+def image_psnr(prediction: np.ndarray, target: np.ndarray) -> float:
+    """PSNR (dB) of two whole ``uint8`` images of the same shape, capped at :data:`PSNR_CAP`."""
+    return _psnr(target.astype(np.float64), prediction.astype(np.float64))
+
+
 def hole_bbox(mask: np.ndarray, min_side: int = SSIM_MIN_SIDE) -> tuple[slice, slice]:
     """Bounding box of the hole, grown (inside the image) to at least ``min_side`` per side."""
     ys, xs = np.nonzero(mask)

@@ -17,7 +17,7 @@ from inpaint.models.unet import UNet
 
 # kind → class taking the GeneratorConfig
 GENERATORS = {"ce": ContextEncoder, "unet": UNet}
-# kind → class taking (DiscriminatorConfig, patch_size, cond_channels, center)
+# kind → class taking (DiscriminatorConfig, patch_size, cond_channels, center, channels)
 DISCRIMINATORS = {"dcgan": DCGANDiscriminator, "patch": PatchDiscriminator}
 
 __all__ = ["GENERATORS", "DISCRIMINATORS", "build_generator", "build_discriminator",
@@ -33,11 +33,11 @@ def build_generator(cfg: GeneratorConfig) -> nn.Module:
 def build_discriminator(dcfg: DiscriminatorConfig, gcfg: GeneratorConfig) -> nn.Module:
     """Build the discriminator judging ``gcfg``'s outputs; ``forward(x, condition=None)``.
 
-    Conditional discriminators take the generator's input (``gcfg.in_channels`` channels) as
-    ``condition``; see :mod:`inpaint.models.discriminators`.
+    It judges ``gcfg.out_channels`` channels. Conditional discriminators take the generator's
+    input (``gcfg.in_channels`` channels) as ``condition``; see :mod:`inpaint.models.discriminators`.
     """
     dcfg.validate()
     gcfg.validate()
     cond = gcfg.in_channels if dcfg.conditional else 0
     return DISCRIMINATORS[dcfg.kind](dcfg, discriminator_input_size(gcfg), cond,
-                                     gcfg.mode == "center")
+                                     gcfg.mode == "center", channels=gcfg.out_channels)

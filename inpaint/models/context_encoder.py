@@ -2,8 +2,8 @@
 
 Input ``(B, cfg.in_channels, S, S)`` in [-1, 1]: the photo with its holes pre-filled, plus the
 mask channel (1 = hole) when ``cfg.mask_channel``. Output pixels in [-1, 1], not composited:
-``(B, 3, S/2, S/2)`` — the centre patch, rows/cols ``S/4 .. 3S/4`` — in ``mode="center"``,
-``(B, 3, S, S)`` in ``mode="full"``.
+``(B, C, S/2, S/2)`` — the centre patch, rows/cols ``S/4 .. 3S/4`` — in ``mode="center"``,
+``(B, C, S, S)`` in ``mode="full"``; ``C = cfg.out_channels`` (3, RGB, for inpainting).
 
 Encoder: 4×4 stride-2 convs down to 4×4 (BatchNorm after all but the first, LeakyReLU 0.2),
 with channel multipliers ``[1, …, 1, 2, 4, 8]·ngf`` — for S = 128 and ngf = 64 exactly the
@@ -50,10 +50,10 @@ class ContextEncoder(nn.Module):
         self.encoder = nn.Sequential(*enc)
         self.bottleneck = BOTTLENECKS[cfg.bottleneck](prev, cfg)
 
-        # Decoder mirrors the encoder: reversed channels, then 3 RGB; centre mode stops one
-        # layer early, at S/2.
+        # Decoder mirrors the encoder: reversed channels, then the output's (3 RGB); centre mode
+        # stops one layer early, at S/2.
         n_up = len(chans) - (1 if cfg.mode == "center" else 0)
-        dec_chans = list(reversed(chans))[1:n_up] + [3]
+        dec_chans = list(reversed(chans))[1:n_up] + [cfg.out_channels]
         dec: list[nn.Module] = []
         for i, ch in enumerate(dec_chans):
             last = i == len(dec_chans) - 1

@@ -1,7 +1,7 @@
 """Discriminators: CE/DCGAN (one logit per image) and pix2pix PatchGAN (a grid of logits).
 
-``forward(x, condition=None)``: ``x`` ``(B, 3, P, P)`` in [-1, 1] is a generator output or its
-real counterpart — the centre patch (P = S/2) in centre mode, the whole image (P = S) in full
+``forward(x, condition=None)``: ``x`` ``(B, C, P, P)`` in [-1, 1] is a generator output or its
+real counterpart (``C`` = the generator's ``out_channels``: 3 RGB, 2 chroma for colourisation) — the centre patch (P = S/2) in centre mode, the whole image (P = S) in full
 mode. When conditional, ``condition`` is the generator's input ``(B, in_channels, S, S)``; in
 centre mode its centre crop (the same box as the patch, holding the known overlap band and the
 pre-fill) is concatenated with ``x`` so both stay pixel-aligned; in full mode the whole of it.
@@ -22,16 +22,17 @@ from inpaint.models.layers import center_crop, conv_with_norm, init_dcgan
 class _Conditional(nn.Module):
     """Shared input handling for (optionally) conditional discriminators."""
 
-    def __init__(self, patch_size: int, cond_channels: int, center: bool):
+    def __init__(self, patch_size: int, cond_channels: int, center: bool, channels: int = 3):
         super().__init__()
         self.patch_size = patch_size
         self.cond_channels = cond_channels
         self.center = center
+        self.channels = channels
 
     def _input(self, x: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
-        if x.shape[1:] != (3, self.patch_size, self.patch_size):
-            raise ValueError(f"discriminator expects (B, 3, {self.patch_size}, {self.patch_size}), "
-                             f"got {tuple(x.shape)}")
+        if x.shape[1:] != (self.channels, self.patch_size, self.patch_size):
+            raise ValueError(f"discriminator expects (B, {self.channels}, {self.patch_size}, "
+                             f"{self.patch_size}), got {tuple(x.shape)}")
         if not self.cond_channels:
             return x
         if condition is None:
@@ -70,10 +71,11 @@ class DCGANDiscriminator(_Conditional):
     """CE's discriminator: 4×4 stride-2 convs ndf→2ndf→4ndf→8ndf (capped at 8·ndf) down to 4×4,
     norm after all but the first, LeakyReLU 0.2, then a 4×4 conv to one logit ``(B, 1)``."""
 
-    def __init__(self, dcfg: DiscriminatorConfig, patch_size: int, cond_channels: int, center: bool):
-        super().__init__(patch_size, cond_channels, center)
+    def __init__(self, dcfg: DiscriminatorConfig, patch_size: int, cond_channels: int, center: bool,
+                 channels: int = 3):
+        super().__init__(patch_size, cond_channels, center, channels)
         n_down = int(math.log2(patch_size // 4))
-        layers, prev = _conv_stack(dcfg, 3 + cond_channels, [2] * n_down)
+        layers, prev = _conv_stack(dcfg, channels + cond_channels, [2] * n_down)
         layers += conv_with_norm(nn.Conv2d(prev, 1, 4, 1, 0), 1, _edge_norm(dcfg))
         self.net = nn.Sequential(*layers)
         init_dcgan(self)
@@ -87,12 +89,13 @@ class PatchDiscriminator(_Conditional):
     convs doubling the width (capped at 8·ndf), one stride-1 conv, then a stride-1 conv to one
     channel. Output ``(B, 1, h, w)``; n_layers 3 gives 70×70 receptive fields, 30×30 at 256 px."""
 
-    def __init__(self, dcfg: DiscriminatorConfig, patch_size: int, cond_channels: int, center: bool):
-        super().__init__(patch_size, cond_channels, center)
+    def __init__(self, dcfg: DiscriminatorConfig, patch_size: int, cond_channels: int, center: bool,
+                 channels: int = 3):
+        super().__init__(patch_size, cond_channels, center, channels)
         if patch_output_size(patch_size, dcfg.n_layers) < 1:
             raise ValueError(f"patch discriminator with n_layers {dcfg.n_layers} is too deep for "
                              f"{patch_size}×{patch_size} inputs")
-        layers, prev = _conv_stack(dcfg, 3 + cond_channels, [2] * dcfg.n_layers + [1])
+        layers, prev = _conv_stack(dcfg, channels + cond_channels, [2] * dcfg.n_layers + [1])
         layers += conv_with_norm(nn.Conv2d(prev, 1, 4, 1, 1), 1, _edge_norm(dcfg))
         self.net = nn.Sequential(*layers)
         init_dcgan(self)

@@ -81,8 +81,9 @@ class OutputHead(nn.Module):
     """Turn the decoder's last pre-activation ``raw`` into pixels in [-1, 1].
 
     Plain: ``tanh(raw)``. Residual: ``clamp(base + tanh(raw), -1, 1)`` where ``base`` is the
-    generator input's RGB (its centre crop when the output is the centre patch), so the network
-    learns a correction to the pre-fill and a zero correction reproduces the input exactly.
+    generator input's image channels (the first ``raw.shape[1]``: RGB; its centre crop when the
+    output is the centre patch), so the network learns a correction to the pre-fill and a zero
+    correction reproduces the input exactly.
     """
 
     def __init__(self, residual: bool, center: bool):
@@ -94,7 +95,7 @@ class OutputHead(nn.Module):
         out = torch.tanh(raw)
         if not self.residual:
             return out
-        base = x[:, :3]
+        base = x[:, :out.shape[1]]
         if self.center:
             base = center_crop(base)
         return torch.clamp(base.to(out.dtype) + out, -1.0, 1.0)

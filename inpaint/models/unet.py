@@ -1,7 +1,8 @@
 """pix2pix-style U-Net generator (full mode only).
 
 Input ``(B, cfg.in_channels, S, S)`` in [-1, 1] (pre-filled photo, plus the mask channel with
-1 = hole when ``cfg.mask_channel``); output ``(B, 3, S, S)`` pixels in [-1, 1], not composited.
+1 = hole when ``cfg.mask_channel``; or another task's image, ``cfg.image_channels``); output
+``(B, cfg.out_channels, S, S)`` in [-1, 1] (RGB, or chroma for colourisation), not composited.
 
 ``log2(S)`` levels (8 at 256 px, down to 1×1): 4×4 stride-2 convs with widths
 ``ngf·min(2^i, 8)``, BatchNorm on all but the outermost and innermost, LeakyReLU 0.2 (ReLU at the
@@ -50,7 +51,7 @@ class UNet(nn.Module):
         for k, i in enumerate(range(n - 1, -1, -1)):
             in_ch = chans[i] if i == n - 1 else 2 * chans[i]
             if i == 0:
-                self.ups.append(nn.Sequential(*up_conv(in_ch, 3, cfg.upsample, bias=True)))
+                self.ups.append(nn.Sequential(*up_conv(in_ch, cfg.out_channels, cfg.upsample, bias=True)))
                 break
             out_ch = chans[i - 1]
             layers = up_conv(in_ch, out_ch, cfg.upsample, bias=False) + [nn.BatchNorm2d(out_ch)]

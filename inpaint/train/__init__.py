@@ -1,4 +1,5 @@
-"""Training of context encoders (optionally adversarial): data, loop, checkpoints, logging.
+"""Training (optionally adversarial) of any task of :mod:`inpaint.tasks` — inpainting,
+colourisation, paired translation: config, data, loop, checkpoints, logging.
 
 Public API::
 

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from inpaint.atomic import atomic_open, remove_stale_temps, temp_pattern
-from inpaint.checkpoint import load_checkpoint, save_checkpoint
+from inpaint.checkpoint import load_checkpoint, save_checkpoint, task_of
 from inpaint.errors import CheckpointError, TrainingError
 from inpaint.finite import state_is_finite
 
@@ -142,13 +142,34 @@ def _differences(saved: dict | None, wanted: dict | None) -> list[str]:
     return [f"{k} {saved.get(k)!r} vs {wanted.get(k)!r}" for k in keys if saved.get(k) != wanted.get(k)]
 
 
-def check_compatible(state: dict, gen: dict, disc: dict | None, path: str | Path) -> None:
-    """Refuse (one line) to resume a checkpoint whose architecture differs from the config's."""
-    diff = _differences(dict(state["generator_config"]), gen)
+def _normalised(cls, saved: dict | None, path) -> dict | None:
+    """A stored config dict with the fields newer versions added (at their defaults), so an
+    older checkpoint compares equal to the same architecture today."""
+    if saved is None:
+        return None
+    try:
+        return cls.from_dict(dict(saved)).to_dict()
+    except (TypeError, ValueError) as exc:
+        raise TrainingError(f"cannot use {path}: bad model settings ({exc})") from None
+
+
+def check_compatible(state: dict, gen: dict, disc: dict | None, path: str | Path,
+                     task: dict | None = None) -> None:
+    """Refuse (one line) to resume a checkpoint whose task or architecture differs from the
+    config's. ``task``: the run's ``"task"`` dict (None: not checked)."""
+    from inpaint.config import DiscriminatorConfig, GeneratorConfig
+
+    if task is not None:
+        saved_task = task_of(state)
+        if saved_task != task:
+            raise TrainingError(f"cannot resume from {path}: it was trained for another task "
+                                f"(checkpoint {saved_task} vs requested {task}); keep --task and "
+                                "--direction as they were")
+    diff = _differences(_normalised(GeneratorConfig, state["generator_config"], path), gen)
     if diff:
         raise TrainingError(f"cannot resume from {path}: it is another generator architecture "
                             f"(checkpoint vs requested: {'; '.join(diff)})")
-    saved_d = state.get("discriminator_config")
+    saved_d = _normalised(DiscriminatorConfig, state.get("discriminator_config"), path)
     if (saved_d is None) != (disc is None):
         has = "has" if saved_d is not None else "has no"
         raise TrainingError(f"cannot resume from {path}: the checkpoint {has} discriminator; keep "
@@ -157,6 +178,47 @@ def check_compatible(state: dict, gen: dict, disc: dict | None, path: str | Path
     if diff:
         raise TrainingError(f"cannot resume from {path}: it is another discriminator architecture "
                             f"(checkpoint vs requested: {'; '.join(diff)})")
+
+
+def load_init_state(path: str | Path) -> dict:
+    """The checkpoint a fine-tuning run starts from (``--init``): any readable checkpoint with
+    finite weights (a training one or an exported one, a file or a run folder's last.pt)."""
+    path = Path(path)
+    if path.is_dir() and (path / LAST).is_file():
+        path = path / LAST
+    state = load_checkpoint(path)
+    if not (state_is_finite(state["generator"]) and state_is_finite(state.get("discriminator"))):
+        raise CheckpointError(f"{path} holds non-finite (NaN or inf) weights: cannot start from it")
+    state["_path"] = str(path)
+    return state
+
+
+def apply_init(state: dict, generator: torch.nn.Module, discriminator: torch.nn.Module | None,
+               gen: dict, path: str | Path) -> str | None:
+    """Copy ``--init`` weights into freshly built models (fine-tuning: step 0, fresh optimisers).
+
+    The generator must have the checkpoint's architecture (``gen``: the run's generator config
+    dict; one-line :class:`TrainingError` otherwise); the discriminator's weights are taken
+    when the checkpoint has some that fit, else it starts fresh — returned as a note."""
+    from inpaint.config import GeneratorConfig
+
+    where = state.get("_path", path)
+    try:
+        generator.load_state_dict(state["generator"])
+    except (RuntimeError, TypeError, KeyError):
+        diff = _differences(_normalised(GeneratorConfig, state.get("generator_config"), where), gen)
+        detail = "; ".join(diff) if diff else "the weights do not fit"
+        raise TrainingError(f"cannot start from {where}: its generator is another architecture "
+                            f"(checkpoint vs requested: {detail})") from None
+    if discriminator is None:
+        return None
+    if not state.get("discriminator"):
+        return f"{where} has no discriminator: the discriminator starts from scratch"
+    try:
+        discriminator.load_state_dict(state["discriminator"])
+    except (RuntimeError, TypeError, KeyError):
+        return f"the discriminator of {where} does not fit this run's: it starts from scratch"
+    return None
 
 
 def prepare_run_dir(out: Path, resuming: bool, overwrite: bool) -> None:

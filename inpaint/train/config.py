@@ -5,8 +5,15 @@ one mapping of names such as ``image_size``, ``mask``, ``adv_weight`` → values
 underscores are interchangeable. :data:`SETTINGS` maps each flat name to the field of one
 section dataclass, so the code below the CLI only ever sees :class:`TrainConfig`.
 
-Layering (lowest first): dataclass defaults < the resumed run's saved settings < the config
-file < flags given on the command line. This module imports neither torch nor the models.
+The dataclasses are the one source of truth of every setting: its default (the field's
+default), its type (the field's annotation: the checks of :func:`normalise` are derived from it)
+and the flat name (:data:`SETTINGS`); ``cli/train_cmd.py`` builds its options from them.
+
+Layering (lowest first): dataclass defaults < the task's defaults (``--task colorize`` and
+``paired`` train a pix2pix-style U-Net + PatchGAN; each task object in :mod:`inpaint.tasks`
+holds its own) < the resumed run's saved settings < the config file < flags given on the
+command line. At import this module loads neither torch nor the models; :func:`build_config`
+imports the task registry (torch) when it runs.
 """
 
 from __future__ import annotations
@@ -14,14 +21,16 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+import typing
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
 
 import yaml
 
-from inpaint.config import (DiscriminatorConfig, GeneratorConfig, discriminator_input_size,
-                            patch_output_size)
+from inpaint.config import (BOTTLENECK_KINDS, DISCRIMINATOR_KINDS, GENERATOR_KINDS, NORM_KINDS,
+                            OUTPUT_MODES, PREFILL_KINDS, UPSAMPLE_KINDS, DiscriminatorConfig,
+                            GeneratorConfig, discriminator_input_size, patch_output_size)
 from inpaint.errors import TrainingError
 
 # The keys of inpaint.losses.RECONSTRUCTION_KINDS / GAN_LOSSES, repeated here because that
@@ -32,6 +41,10 @@ GAN_LOSS_NAMES = ("bce", "lsgan", "hinge")
 CE_SHORT_SIDE = 350  # Context Encoders load 128-px crops from images with a 350-px short side
 CE_CROP = 128
 CACHE_KINDS = ("memory", "disk", "off")
+# The keys of inpaint.tasks.TASKS (that package imports torch); tests/test_train_tasks.py checks
+# that the two agree.
+TASK_NAMES = ("inpaint", "colorize", "paired")
+DIRECTIONS = ("AtoB", "BtoA")  # paired: which half of an A|B pair is the input
 MAX_LOADER_WORKERS = 8  # CUDA default loader processes (bench_input.py: samples/s per core)
 
 # Settings left unset (None) take these values for the device the run trains on; resolved
@@ -46,8 +59,19 @@ DEVICE_DEFAULTS: dict[str, dict[str, int]] = {
 
 
 @dataclass
+class TaskConfig:
+    """What the run learns (:mod:`inpaint.tasks`): ``inpaint`` fills holes, ``colorize`` predicts
+    chroma from luminance, ``paired`` translates photo A to photo B."""
+
+    name: str = "inpaint"
+    direction: str = "AtoB"  # paired: AtoB (input A, target B) or BtoA
+
+
+@dataclass
 class DataConfig:
     data_dir: str = ""
+    # paired: the B folder (files matched to DATA_DIR's by name); "" → DATA_DIR holds A|B files
+    data_dir_b: str = ""
     mask: str = "center"  # any name of masks.MASK_KINDS
     # with mask "mixed": "kind=weight,..." (e.g. "center=1,block=1,stroke=2"); "" → the mixture's default
     mask_mix: str = ""
@@ -80,6 +104,14 @@ class OptimConfig:
     beta2: float = 0.999
     d_lr_ratio: float = 0.1
     lr_schedule: str = "constant"  # or "cosine": decays both learning rates to 0 over the run
+    # the discriminator's learning rate; None → lr · d_lr_ratio
+    lr_d: Optional[float] = None
+    # update the discriminator on every Nth generator step only (steps 0, N, 2N, …): a GAN-balance
+    # trick of the pix2pix colourisation write-ups, for a discriminator that wins too easily
+    d_every: int = 1
+
+    def d_lr(self) -> float:
+        return self.lr_d if self.lr_d is not None else self.lr * self.d_lr_ratio
 
 
 @dataclass
@@ -107,10 +139,14 @@ class RuntimeConfig:
     # CPU threads for torch (None: torch's default, one per core). On a CPU shared with other
     # jobs, 1 thread per process can be ~3x faster than oversubscribed OpenMP threads.
     threads: Optional[int] = None
+    # start from another checkpoint's weights (generator; discriminator when it fits) with fresh
+    # optimisers at step 0: fine-tuning. Ignored when resuming (the resumed weights win).
+    init: str = ""
 
 
 @dataclass
 class TrainConfig:
+    task: TaskConfig = field(default_factory=TaskConfig)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
     data: DataConfig = field(default_factory=DataConfig)
@@ -144,7 +180,8 @@ class TrainConfig:
 
 # flat setting name -> (section attribute of TrainConfig, field name in that section)
 SETTINGS: dict[str, tuple[str, str]] = {
-    "data_dir": ("data", "data_dir"), "mask": ("data", "mask"), "mask_mix": ("data", "mask_mix"),
+    "task": ("task", "name"), "direction": ("task", "direction"),
+    "data_dir": ("data", "data_dir"), "data_dir_b": ("data", "data_dir_b"), "mask": ("data", "mask"), "mask_mix": ("data", "mask_mix"),
     "scale_min": ("data", "scale_min"), "scale_max": ("data", "scale_max"),
     "val_fraction": ("data", "val_fraction"), "val_max": ("data", "val_max"),
     "workers": ("data", "workers"), "cache": ("data", "cache"), "cache_dir": ("data", "cache_dir"),
@@ -155,6 +192,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "mask_channel": ("generator", "mask_channel"), "prefill": ("generator", "prefill"),
     "residual": ("generator", "residual"), "overlap": ("generator", "overlap"),
     "upsample": ("generator", "upsample"), "dropout": ("generator", "dropout"),
+    "image_channels": ("generator", "image_channels"), "out_channels": ("generator", "out_channels"),
     "discriminator": ("discriminator", "kind"), "ndf": ("discriminator", "ndf"),
     "d_layers": ("discriminator", "n_layers"), "d_norm": ("discriminator", "norm"),
     "conditional": ("discriminator", "conditional"),
@@ -162,6 +200,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "adv_weight": ("loss", "adv_weight"), "gan_loss": ("loss", "gan_loss"),
     "lr": ("optim", "lr"), "beta1": ("optim", "beta1"), "beta2": ("optim", "beta2"),
     "d_lr_ratio": ("optim", "d_lr_ratio"), "lr_schedule": ("optim", "lr_schedule"),
+    "lr_d": ("optim", "lr_d"), "d_every": ("optim", "d_every"),
     "steps": ("schedule", "steps"), "epochs": ("schedule", "epochs"),
     "batch_size": ("schedule", "batch_size"), "log_every": ("schedule", "log_every"),
     "sample_every": ("schedule", "sample_every"), "val_every": ("schedule", "val_every"),
@@ -169,16 +208,45 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "out": ("runtime", "out"), "device": ("runtime", "device"), "seed": ("runtime", "seed"),
     "amp": ("runtime", "amp"), "compile": ("runtime", "compile"),
     "channels_last": ("runtime", "channels_last"), "sync_bn": ("runtime", "sync_bn"),
-    "threads": ("runtime", "threads"),
+    "threads": ("runtime", "threads"), "init": ("runtime", "init"),
 }
 
-_INT = {"scale_min", "scale_max", "val_max", "workers", "mask_bank", "prefill_reuse", "image_size", "ngf", "n_bottleneck", "overlap",
-        "ndf", "d_layers", "steps", "epochs", "batch_size", "log_every", "sample_every", "val_every",
-        "ckpt_every", "keep", "seed", "threads"}
-_FLOAT = {"dropout", "val_fraction", "rec_weight", "adv_weight", "lr", "beta1", "beta2", "d_lr_ratio"}
-_BOOL = {"mask_channel", "residual", "conditional", "amp", "compile", "channels_last", "sync_bn"}
-_NULLABLE = {"scale_min", "scale_max", "steps", "epochs", "mode", "threads", "workers", "prefill_reuse",
-             "log_every", "sample_every", "val_every", "ckpt_every"}
+# The choices of the settings that take one of a few names (the CLI's click.Choice lists).
+CHOICES: dict[str, tuple] = {
+    "task": TASK_NAMES, "direction": DIRECTIONS, "generator": GENERATOR_KINDS, "mode": OUTPUT_MODES,
+    "bottleneck": BOTTLENECK_KINDS, "prefill": PREFILL_KINDS, "upsample": UPSAMPLE_KINDS,
+    "discriminator": DISCRIMINATOR_KINDS, "d_norm": NORM_KINDS, "rec_loss": REC_LOSSES,
+    "gan_loss": GAN_LOSS_NAMES, "lr_schedule": LR_SCHEDULES, "cache": CACHE_KINDS,
+}
+
+
+def setting_field(name: str):
+    """``(dataclass field, resolved type, default)`` of the flat setting ``name``."""
+    section, attr = SETTINGS[name]
+    cls = typing.get_type_hints(TrainConfig)[section]
+    hint = typing.get_type_hints(cls)[attr]
+    f = next(f for f in fields(cls) if f.name == attr)
+    return f, hint, getattr(cls(), attr)
+
+
+def setting_default(name: str) -> Any:
+    """The dataclass default of a flat setting (the task's defaults come on top of it)."""
+    return setting_field(name)[2]
+
+
+def setting_type(name: str) -> tuple[type, bool]:
+    """``(int | float | bool | str, nullable)`` of a flat setting, from its field's annotation."""
+    hint = setting_field(name)[1]
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    nullable = len(args) < len(typing.get_args(hint))
+    return (args[0] if nullable else hint), nullable
+
+_TYPES = {name: setting_type(name) for name in SETTINGS}
+_INT = {n for n, (t, _) in _TYPES.items() if t is int}
+_FLOAT = {n for n, (t, _) in _TYPES.items() if t is float}
+_BOOL = {n for n, (t, _) in _TYPES.items() if t is bool}
+# "mode" is a plain str field, but None as a setting means "follow the mask" (build_config)
+_NULLABLE = {n for n, (_, nullable) in _TYPES.items() if nullable} | {"mode"}
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
@@ -250,6 +318,9 @@ def build_config(*layers: dict) -> TrainConfig:
             if layer.get(chosen) is not None and other not in layer:
                 flat.pop(other, None)
         flat.update(layer)
+    task = _task(flat.get("task", setting_default("task")))
+    # the task's defaults sit just above the dataclass defaults: anything set wins over them
+    flat = {**normalise(task.defaults, f"the {task.name} task's defaults"), **flat}
     cfg = TrainConfig()
     mode_given = flat.get("mode") is not None
     for name, value in flat.items():
@@ -259,7 +330,18 @@ def build_config(*layers: dict) -> TrainConfig:
         setattr(getattr(cfg, section), attr, value)
     if not mode_given:
         cfg.generator.mode = "center" if cfg.data.mask == "center" else "full"
-    return validate(cfg)
+    validate(cfg)
+    task.validate(cfg)  # what this task needs of the settings (one-line TrainingError)
+    return cfg
+
+
+def _task(name: str):
+    """The task object of ``name`` (:data:`inpaint.tasks.TASKS`; imported here: it needs torch)."""
+    if name not in TASK_NAMES:
+        raise TrainingError(f"unknown task {name!r}: use one of {', '.join(TASK_NAMES)}")
+    from inpaint.tasks import TASKS
+
+    return TASKS[name]
 
 
 def validate(cfg: TrainConfig) -> TrainConfig:
@@ -291,6 +373,11 @@ def validate(cfg: TrainConfig) -> TrainConfig:
         (lo.rec_weight > 0, "rec weight must be positive (the generator needs a reconstruction loss)"),
         (math.isfinite(op.lr) and math.isfinite(op.d_lr_ratio) and op.lr > 0 and op.d_lr_ratio > 0,
          f"learning rates must be positive finite numbers, got lr {op.lr}, d_lr_ratio {op.d_lr_ratio}"),
+        (op.lr_d is None or (math.isfinite(op.lr_d) and op.lr_d > 0),
+         f"--lr-d must be a positive finite number, got {op.lr_d}"),
+        (op.d_every >= 1, f"--d-every must be at least 1 (1 = update D every step), got {op.d_every}"),
+        (cfg.task.direction in DIRECTIONS,
+         f"direction must be one of {', '.join(DIRECTIONS)}, got {cfg.task.direction!r}"),
         (0 <= op.beta1 < 1 and 0 <= op.beta2 < 1, "Adam betas must be in [0, 1)"),
         (sc.batch_size >= 1, f"batch size must be at least 1, got {sc.batch_size}"),
         (not (sc.steps is not None and sc.epochs is not None), "give --steps or --epochs, not both"),

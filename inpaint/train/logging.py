@@ -97,6 +97,20 @@ def sample_grid(targets: torch.Tensor, masks: torch.Tensor, outputs: torch.Tenso
     return grid
 
 
+def column_grid(columns: list[torch.Tensor]) -> np.ndarray:
+    """One row per sample, one column per tensor: ``columns`` of ``(B, 3, S, S)`` in [-1, 1]
+    (e.g. input | output | truth) → ``uint8`` ``(B·(S+2), len(columns)·(S+2), 3)`` with 2-px
+    white gutters, as :func:`sample_grid`."""
+    b, _, s, _ = columns[0].shape
+    pad = 2
+    grid = np.full((b * (s + pad), len(columns) * (s + pad), 3), 255, dtype=np.uint8)
+    for i in range(b):
+        for j, column in enumerate(columns):
+            y, x = i * (s + pad), j * (s + pad)
+            grid[y:y + s, x:x + s] = tensor_to_image(column[i])
+    return grid
+
+
 def save_grid(path: Path, grid: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(path) as fh:

@@ -1,9 +1,12 @@
 """The training run: set up data, models and optimisers (fresh or resumed), loop over steps,
 log, validate, sample and checkpoint. Entry point: :func:`run_training`.
 
-Learning rates: the generator uses ``optim.lr`` (2e-4), the discriminator
-``optim.lr · optim.d_lr_ratio`` (0.1: the released CE code trains G 10× faster than D).
-Adam with β1 = 0.5. Data order is a function of (seed, epoch) and every sample's randomness of
+What is learnt — data, the generator's input and target, losses, validation baseline, sample
+grid — comes from the run's task (:mod:`inpaint.tasks`); the loop never asks which it is.
+
+Learning rates: the generator uses ``optim.lr`` (2e-4), the discriminator ``optim.lr_d`` or by
+default ``optim.lr · optim.d_lr_ratio`` (0.1 for inpainting: the released CE code trains G 10×
+faster than D; 1 for the pix2pix tasks). Adam with β1 = 0.5. Data order is a function of (seed, epoch) and every sample's randomness of
 (seed, epoch, index), so stopping and resuming gives the same weights as one long run (CPU).
 """
 
@@ -24,19 +27,16 @@ from inpaint.device import configure_cuda_for_training, resolve_device
 from inpaint.errors import TrainingError
 from inpaint.finite import modules_are_finite, state_is_finite
 from inpaint.models import build_discriminator, build_generator
-from inpaint.network_input import composite
+from inpaint.tasks import TASKS
+from inpaint.tasks.base import DataContext
 from inpaint.train import checkpoints as ckpt
 from inpaint.train import distributed as dist_utils
-from inpaint.train.config import TrainConfig, dump_yaml, parse_mask_mix, resolve_device_defaults
-from inpaint.train.data import readable_images, split_files
-from inpaint.train.device_batch import build_batch
+from inpaint.train.config import TrainConfig, dump_yaml, resolve_device_defaults
 from inpaint.train.interrupt import interrupt_guard
-from inpaint.train.logging import RunLog, sample_grid, save_grid
+from inpaint.train.logging import RunLog, save_grid
 from inpaint.train.sampler import EpochSampler
-from inpaint.train.samples import InpaintDataset
 from inpaint.train.step import (NonFiniteLoss, NonFiniteWeights, StepRunner, adam, lr_factor,
                                 load_optimizer_state)
-from inpaint.train.validation import Validator
 
 GRID_ROWS = 8
 
@@ -48,6 +48,7 @@ class TrainResult:
     checkpoint: Path | None  # last.pt written by this process (rank 0), else None
     generator_state: dict  # final generator weights (CPU), on every rank
     val: dict | None  # last validation figures (rank 0)
+    val_summary: str | None = None  # those figures in words, beside the task's baseline (rank 0)
 
 
 def run_training(cfg: TrainConfig, resume: str | Path | None = None, overwrite: bool = False,
@@ -91,6 +92,7 @@ class Trainer:
         # settings left to the device (workers, cadences...) are fixed here, then saved
         cfg = resolve_device_defaults(copy.deepcopy(cfg), self.device.type, _cpus_per_process())
         self.cfg = cfg
+        self.task = TASKS[cfg.task.name](cfg)
         self.main = self.info.is_main
         if self.device.type == "cuda":
             configure_cuda_for_training()
@@ -106,7 +108,14 @@ class Trainer:
         if resume:
             state = resume_state if resume_state is not None else ckpt.load_resume_state(resume)
             ckpt.check_compatible(state, cfg.generator.to_dict(),
-                                  cfg.discriminator.to_dict() if cfg.adversarial else None, resume)
+                                  cfg.discriminator.to_dict() if cfg.adversarial else None, resume,
+                                  task=self.task.checkpoint_info())
+        # fine-tuning: read (and check) the starting weights before the run folder is touched
+        init = ckpt.load_init_state(cfg.runtime.init) if cfg.runtime.init and state is None else None
+        if init is not None:  # does its generator fit? (on a throw-away model; the RNG untouched)
+            with torch.random.fork_rng(devices=[]):
+                ckpt.apply_init(init, build_generator(cfg.generator), None, cfg.generator.to_dict(),
+                                cfg.runtime.init)
         self._setup_data()
         if state is not None and int(state["step"]) > self.total:
             raise TrainingError(f"cannot resume: {resume} is at step {int(state['step'])}, past the "
@@ -129,81 +138,43 @@ class Trainer:
             if failure is not None:
                 raise failure
             raise TrainingError(f"rank 0 could not prepare the run folder {self.out} (see its error)")
-        self._setup_models(state)
+        self._setup_models(state, init)
         self.step = int(state["step"]) if state else 0
+        self.runner.steps_done = self.step  # the runner counts global steps (--d-every)
         self.last_ckpt: Path | None = None
         self.last_step = -1  # step of last_ckpt
 
     # -- setup -----------------------------------------------------------------------------
     def _setup_data(self) -> None:
         cfg = self.cfg
-        files, unreadable = readable_images(cfg.data.data_dir)
-        if unreadable and self.main:
-            print(f"warning: skipped {len(unreadable)} unreadable image file(s) under "
-                  f"{cfg.data.data_dir} (first: {unreadable[0]})", file=sys.stderr)
-        train, val = split_files(files, cfg.data.data_dir, cfg.data.val_fraction)
-        if not train:
-            raise TrainingError(f"no training images left under {cfg.data.data_dir} after the "
-                                f"validation split ({len(files)} image(s), val fraction {cfg.data.val_fraction})")
-        scale, gcfg, seed = cfg.scale_range(), cfg.generator, cfg.runtime.seed
-        mix = parse_mask_mix(cfg.data.mask_mix) if cfg.data.mask_mix else None
-        self.train_set = self._train_set(train, scale, mix)
-        self.sampler = EpochSampler(len(train), cfg.schedule.batch_size, seed,
+        data = self.task.data(DataContext(cfg, self.info, self.main))
+        self.train_set = data.train_set
+        self.sampler = EpochSampler(len(data.train_set), cfg.schedule.batch_size, cfg.runtime.seed,
                                     self.info.rank, self.info.world_size, keyed=True)
         workers = cfg.data.workers
         self.loader = DataLoader(
             self.train_set, batch_size=cfg.schedule.batch_size, sampler=self.sampler,
             num_workers=workers, pin_memory=self.device.type == "cuda",
             # own generator: creating loader iterators must not consume the global torch RNG
-            generator=torch.Generator().manual_seed(seed),
+            generator=torch.Generator().manual_seed(cfg.runtime.seed),
             # workers live for the whole run: the epoch reaches them with each index (keyed)
             persistent_workers=workers > 0, worker_init_fn=_worker_init if workers else None,
             prefetch_factor=4 if workers else None)
         self.total = cfg.total_steps(self.sampler.steps_per_epoch)
         self.validator = None
-        if self.main and val:
-            val_set = InpaintDataset(val, gcfg, cfg.data.mask, scale, seed, train=False, mask_mix=mix)
-            self.validator = Validator(val_set, cfg.data.val_max)
-        self.counts = (len(train), len(val))
+        if self.main and data.val_set is not None:
+            self.validator = self.task.validator(data.val_set, cfg.data.val_max)
+        self.counts = data.counts
 
-    def _train_set(self, files, scale, mix):
-        """The cached pipeline (decoded once, raw uint8 samples), or with ``cache: off`` the
-        per-sample path that decodes every photo for every sample."""
-        cfg, gcfg, seed = self.cfg, self.cfg.generator, self.cfg.runtime.seed
-        if cfg.data.cache == "off":
-            return InpaintDataset(files, gcfg, cfg.data.mask, scale, seed, train=True, mask_mix=mix)
-        from inpaint.train.cached_samples import CachedTrainSet
-        from inpaint.train.photo_cache import PhotoCache, cache_levels
-
-        levels = cache_levels(scale, gcfg.image_size)
-        note = (lambda m: print(m, file=sys.stderr)) if self.main else None
-
-        def build():
-            return PhotoCache.build(files, levels, cfg.data.cache, cfg.data.cache_dir or None, note,
-                                    processes=cfg.data.workers)
-
-        try:
-            if cfg.data.cache == "disk" and self.info.enabled:
-                # rank 0 writes the cache file; the others then map the same file
-                cache = build() if self.main else None
-                dist_utils.barrier(self.info)
-                cache = cache if cache is not None else build()
-            else:
-                cache = build()
-        except OSError as exc:
-            raise TrainingError(f"cannot write the photo cache: {describe_os_error(exc)} (choose another "
-                                f"--cache-dir, or --cache memory)") from None
-        try:
-            return CachedTrainSet(cache, gcfg, cfg.data.mask, scale, seed, mix, cfg.data.mask_bank,
-                                  cfg.data.prefill_reuse)
-        except OSError as exc:
-            raise TrainingError(f"{exc} under {cfg.data.data_dir}") from None
-
-    def _setup_models(self, state: dict | None) -> None:
+    def _setup_models(self, state: dict | None, init: dict | None = None) -> None:
         cfg = self.cfg
         torch.manual_seed(cfg.runtime.seed)
         g = build_generator(cfg.generator)
         d = build_discriminator(cfg.discriminator, cfg.generator) if cfg.adversarial else None
+        if init is not None:
+            note = ckpt.apply_init(init, g, d, cfg.generator.to_dict(), cfg.runtime.init)
+            if note and self.main:
+                print(f"note: {note}", file=sys.stderr)
         if state is not None:
             try:
                 g.load_state_dict(state["generator"])
@@ -217,7 +188,7 @@ class Trainer:
         d = d.to(self.device, memory_format=fmt) if d is not None else None
         betas = (cfg.optim.beta1, cfg.optim.beta2)
         opt_g = adam(g.parameters(), cfg.optim.lr, betas, self.device)
-        opt_d = adam(d.parameters(), cfg.optim.lr * cfg.optim.d_lr_ratio, betas, self.device) if d is not None else None
+        opt_d = adam(d.parameters(), cfg.optim.d_lr(), betas, self.device) if d is not None else None
         if state is not None:
             load_optimizer_state(opt_g, state["optimizer_g"])
             if opt_d is not None and state.get("optimizer_d"):
@@ -228,7 +199,7 @@ class Trainer:
         self.g_raw, self.d_raw = dist_utils.unwrap(g), (dist_utils.unwrap(d) if d is not None else None)
         if cfg.runtime.compile:
             g = torch.compile(g)
-        self.runner = StepRunner(cfg, g, d, opt_g, opt_d, self.device, self.info)
+        self.runner = StepRunner(cfg, g, d, opt_g, opt_d, self.device, self.info, self.task)
         if state is not None:
             if state.get("scaler"):
                 self.runner.scaler.load_state_dict(state["scaler"])
@@ -291,7 +262,7 @@ class Trainer:
         self._announce()
         val = None
         spe = self.sampler.steps_per_epoch
-        self.window = {"t": time.perf_counter(), "steps": 0, "sums": {}, "wait": 0.0}
+        self.window = {"t": time.perf_counter(), "steps": 0, "sums": {}, "counts": {}, "wait": 0.0}
         self.pending = None  # the last step's stats, read after the next step is queued
         saved_at = validated_at = -1
         while self.step < self.total:
@@ -337,7 +308,8 @@ class Trainer:
             self._save(numbered=True)
         dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw)
         state = {k: v.detach().cpu().clone() for k, v in self.g_raw.state_dict().items()}
-        return TrainResult(self.step, self.out, self.last_ckpt, state, val)
+        summary = self.validator.summary(val) if val and self.validator is not None else None
+        return TrainResult(self.step, self.out, self.last_ckpt, state, val, summary)
 
     stop_asked = False
 
@@ -366,21 +338,20 @@ class Trainer:
 
     def _announce(self) -> None:
         n_train, n_val = self.counts
-        g = self.cfg.generator
         self.log.message(
-            f"training {g.kind} ({g.mode} mode, {g.image_size}px, mask {self.cfg.data.mask}) on "
+            f"training {self.task.describe()} on "
             f"{n_train} image(s), validating on {min(n_val, self.cfg.data.val_max)}; device "
             f"{self.device}, {self.info.world_size} process(es); steps {self.step}→{self.total}; "
             f"adversarial {'on' if self.cfg.adversarial else 'off'}")
         if self.validator is not None:
-            t = self.validator.telea
-            self.log.message(f"validation baseline, OpenCV Telea: hole PSNR {t['psnr_hole']:.2f} dB, "
-                             f"SSIM {t['ssim_hole']:.3f}")
+            self.log.message(self.validator.baseline_message())
 
     def _accumulate(self, window: dict, losses: dict) -> None:
         window["steps"] += 1
         for k, v in losses.items():
             window["sums"][k] = window["sums"].get(k, 0.0) + v
+            # per key: with --d-every N only every Nth step reports loss_d
+            window["counts"][k] = window["counts"].get(k, 0) + 1
         dt = max(time.perf_counter() - window["t"], 1e-9)
         ips = window["steps"] * self.cfg.schedule.batch_size * self.info.world_size / dt
         self.log.progress(1, {**{k: f"{v:.4f}" for k, v in losses.items()}, "img/s": f"{ips:.1f}"})
@@ -389,7 +360,7 @@ class Trainer:
         dt = max(time.perf_counter() - window["t"], 1e-9)
         n = max(window["steps"], 1)
         # the stats were summed across ranks with each step: these are already global means
-        values = {k: window["sums"][k] / n for k in sorted(window["sums"])}
+        values = {k: window["sums"][k] / window["counts"][k] for k in sorted(window["sums"])}
         values["images_per_s"] = n * self.cfg.schedule.batch_size * self.info.world_size / dt
         # share of wall time not spent waiting for the input pipeline (forward, backward,
         # optimiser, the step's bookkeeping); periodic work (samples, validation, checkpoints)
@@ -397,20 +368,16 @@ class Trainer:
         values["compute_share"] = min(1.0, max(0.0, 1.0 - window["wait"] / dt))
         values["epoch"] = (self.step - 1) // self.sampler.steps_per_epoch
         self.log.record("train", self.step, values)
-        window.update(t=time.perf_counter(), steps=0, sums={}, wait=0.0)
+        window.update(t=time.perf_counter(), steps=0, sums={}, counts={}, wait=0.0)
 
     def _validate(self) -> dict | None:
         if self.validator is None:
             return None
         model = self.g_raw
         m = self.validator.evaluate(model, self.device, self.runner.autocast, self.cfg.runtime.channels_last)
-        t = self.validator.telea
-        record = {**m, **{f"telea_{k}": v for k, v in t.items()}, "images": self.validator.count}
+        record = self.validator.record(m)
         self.log.record("val", self.step, record)
-        ahead = "ahead of" if m["psnr_hole"] > t["psnr_hole"] else "behind"
-        self.log.message(f"step {self.step} val ({self.validator.count} images): hole PSNR "
-                         f"{m['psnr_hole']:.2f} dB SSIM {m['ssim_hole']:.3f} | Telea "
-                         f"{t['psnr_hole']:.2f} dB SSIM {t['ssim_hole']:.3f} ({ahead} Telea)")
+        self.log.message(self.validator.message(self.step, m))
         return record
 
     @torch.no_grad()
@@ -422,18 +389,15 @@ class Trainer:
             epoch = (self.step - 1) // self.sampler.steps_per_epoch
             samples = [self.train_set[(epoch, i)] for i in range(min(GRID_ROWS, len(self.train_set)))]
             batch = {k: torch.stack([s[k] for s in samples]) for k in samples[0]}
-            if "crop" in batch:  # raw samples of the cached pipeline
-                batch = {k: v.cpu() for k, v in build_batch(batch, self.cfg.generator, torch.device("cpu")).items()}
         batch = {k: v[:GRID_ROWS] for k, v in batch.items()}
+        b = self.task.to_device(batch, torch.device("cpu"))  # raw samples are built here
         g = self.g_raw
         was = g.training
         g.eval()
         with self.runner.autocast():
-            pred = g(batch["input"].to(self.device))
+            pred = g(b["input"].to(self.device))
         g.train(was)
-        out = composite(pred.float().cpu(), batch["image"], batch["mask"])
-        save_grid(self.out / "samples" / f"step_{self.step:06d}.png",
-                  sample_grid(batch["image"], batch["mask"], out))
+        save_grid(self.out / "samples" / f"step_{self.step:06d}.png", self.task.sample_grid(b, pred.float().cpu()))
 
     def _save(self, numbered: bool) -> None:
         dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw)
@@ -452,6 +416,7 @@ class Trainer:
                 "rng": rng[0],
                 "rng_ranks": rng,  # every rank's streams, restored per rank on resume
                 "train_config": self.cfg.to_dict(),
+                "task": self.task.checkpoint_info(),  # what the model does (absent: inpainting)
             }
             if not (state_is_finite(state["generator"]) and state_is_finite(state["discriminator"])):
                 raise TrainingError(f"refusing to save non-finite weights at step {self.step}; {self._kept()}")

@@ -1,8 +1,12 @@
-"""One optimisation step of the context encoder, optionally adversarial.
+"""One optimisation step of a generator, optionally adversarial, for any task.
 
-Order per step (as in the released CE code): the discriminator first (real vs the detached
-output), then the generator on ``rec_weight · L_rec + adv_weight · L_adv`` against the updated
-discriminator.
+What the generator sees and should output, what the discriminator judges and how the
+reconstruction is weighted come from the run's task (:mod:`inpaint.tasks`); this module only
+runs the step. Order per step (as in the released CE code): the discriminator first (real vs
+the detached output), then the generator on ``rec_weight · L_rec + adv_weight · L_adv`` against
+the updated discriminator. With ``d_every`` N > 1 the discriminator is updated on steps 0, N,
+2N, … only (the global step, so a resumed run skips the same ones); the generator's adversarial
+loss still uses it on every step.
 
 Nothing in a step reads a value back from the device: the step's losses and its finiteness
 flags (discriminator loss, generator loss, the weights after the update; one reduction each,
@@ -15,8 +19,9 @@ when read; the in-memory weights may then be broken, but the loop reads every pe
 before it saves, validates or samples, and checkpoints refuse non-finite weights, so nothing
 broken is ever written.
 
-The discriminator judges the centre patch in centre mode (as CE) and the composited image in
-full mode (known pixels are then identical between real and fake, so only the fill is judged).
+For inpainting the discriminator judges the centre patch in centre mode (as CE) and the
+composited image in full mode (known pixels are then identical between real and fake, so only
+the fill is judged).
 """
 
 from __future__ import annotations
@@ -27,8 +32,7 @@ from contextlib import nullcontext
 import torch
 
 from inpaint.device import compute_capability
-from inpaint.losses import GAN_LOSSES, ReconstructionWeights, reconstruction_loss
-from inpaint.network_input import center_box, composite
+from inpaint.losses import GAN_LOSSES, ReconstructionWeights, mean_reconstruction_loss, reconstruction_loss
 from inpaint.train import distributed as dist_utils
 from inpaint.train.config import TrainConfig
 
@@ -180,20 +184,24 @@ class StepRunner:
     """Owns the (wrapped) models, optimisers and AMP state; :meth:`step` runs one batch."""
 
     def __init__(self, cfg: TrainConfig, generator, discriminator, opt_g, opt_d, device: torch.device,
-                 info: dist_utils.DistInfo):
+                 info: dist_utils.DistInfo, task=None):
         self.cfg, self.device, self.info = cfg, device, info
         self.G, self.D, self.opt_g, self.opt_d = generator, discriminator, opt_g, opt_d
+        if task is None:
+            from inpaint.tasks import TASKS
+
+            task = TASKS[cfg.task.name](cfg)
+        self.task = task
         self.dtype = amp_dtype(device, cfg.runtime.amp)
         self.scaler = _grad_scaler(enabled=self.dtype == torch.float16)
         self.gan = GAN_LOSSES[cfg.loss.gan_loss]
         self.weights = ReconstructionWeights()
-        self.center = cfg.generator.mode == "center"
-        self.steps_done = 0
+        self.steps_done = 0  # steps run; the loop starts it at the resumed step
 
     def set_lr_factor(self, factor: float) -> None:
         """Scale both optimisers' learning rates to ``factor`` × their configured values."""
         lr = self.cfg.optim.lr
-        for opt, base in ((self.opt_g, lr), (self.opt_d, lr * self.cfg.optim.d_lr_ratio)):
+        for opt, base in ((self.opt_g, lr), (self.opt_d, self.cfg.optim.d_lr())):
             if opt is not None:
                 for group in opt.param_groups:
                     group["lr"] = base * factor
@@ -203,45 +211,44 @@ class StepRunner:
             return nullcontext()
         return torch.autocast(device_type=self.device.type, dtype=self.dtype)
 
-    def _to_device(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def _to_device(self, batch: dict) -> dict:
         fmt = torch.channels_last if self.cfg.runtime.channels_last else torch.contiguous_format
-        nb = self.device.type == "cuda"
-        if "crop" in batch:  # a raw uint8 batch of the cached pipeline: built on the device
-            from inpaint.train.device_batch import build_batch
+        return self.task.to_device(batch, self.device, fmt)
 
-            built = build_batch(batch, self.cfg.generator, self.device)
-            return (built["image"].contiguous(memory_format=fmt), built["mask"],
-                    built["input"].contiguous(memory_format=fmt))
-        image = batch["image"].to(self.device, non_blocking=nb).contiguous(memory_format=fmt)
-        mask = batch["mask"].to(self.device, non_blocking=nb)
-        inp = batch["input"].to(self.device, non_blocking=nb).contiguous(memory_format=fmt)
-        return image, mask, inp
+    def _reconstruction(self, pred: torch.Tensor, target: torch.Tensor, b: dict) -> torch.Tensor:
+        mask, kind = self.task.rec_mask(b), self.cfg.loss.rec_loss
+        if mask is None:  # every element is to be predicted: no weighting
+            return mean_reconstruction_loss(pred, target, kind)
+        return reconstruction_loss(pred, target, mask, self.cfg.generator, self.weights, kind=kind)
+
+    def updates_d(self, step: int) -> bool:
+        """Whether the discriminator is updated at (0-based, global) ``step``."""
+        return self.D is not None and step % self.cfg.optim.d_every == 0
 
     # Set by the loop before a step under DDP: this process wants to stop (Ctrl-C). It travels
     # with the step's stats, so all processes agree on it without a collective of its own.
     stop_request = False
 
-    def step(self, batch: dict) -> StepStats:
+    def step(self, batch: dict, step: int | None = None) -> StepStats:
         """Train on one batch without any device read-back; see :class:`StepStats` (indexing
-        it, ``stats["rec"]``, reads it)."""
+        it, ``stats["rec"]``, reads it). ``step``: the run's 0-based global step (for
+        ``d_every``); None: :attr:`steps_done`, which the loop sets to the resumed step. A step
+        that leaves the discriminator alone reports no ``loss_d``."""
         stop = self.stop_request
-        image, mask, inp = self._to_device(batch)
-        if self.center:
-            a, b = center_box(image.shape[-1])
-            target = image[..., a:b, a:b]
-        else:
-            target = image
+        step = self.steps_done if step is None else int(step)
+        b = self._to_device(batch)
+        inp = b["input"]
+        target = self.task.target(b)
         with self.autocast():
             pred = self.G(inp)
-        fake = pred if self.center else composite(pred, image, mask)
+        fake = self.task.fake(pred, b)
         losses: dict[str, torch.Tensor] = {}
         bad_d = torch.zeros((), device=self.device)
-        if self.D is not None:
+        if self.updates_d(step):
             losses["loss_d"] = self._discriminator_step(target, fake.detach(), inp)
             bad_d = _bad(losses["loss_d"])
         with self.autocast():
-            rec = reconstruction_loss(pred, target, mask, self.cfg.generator, self.weights,
-                                      kind=self.cfg.loss.rec_loss)
+            rec = self._reconstruction(pred, target, b)
             loss = self.cfg.loss.rec_weight * rec
             if self.D is not None:
                 adv = self._generator_adversarial(fake, inp)
