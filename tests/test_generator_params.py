@@ -64,7 +64,8 @@ def test_the_shipped_default_model_reads_as_before():
     cfg = GeneratorConfig.from_dict(state["generator_config"])
     assert isinstance(cfg.params, GENERATORS[cfg.kind].params)
     stored = dict(state["generator_config"])  # flat, with every generator's knobs
-    assert {**stored, **cfg.to_dict()} == stored  # every stored value kept, none changed
+    # every value it reads is the stored one (fields it predates take their defaults)
+    assert all(stored[k] == v for k, v in cfg.to_dict().items() if k in stored)
     build_generator(cfg).load_state_dict(state["generator"])
 
 
