@@ -129,7 +129,7 @@ def main() -> None:
     cfg = build_config(base)
     threads = torch.get_num_threads()
     g, d = cfg.generator, cfg.discriminator
-    print(f"default CE: {g.image_size}px ngf {g.ngf} bottleneck {g.bottleneck} {g.n_bottleneck}, "
+    print(f"default CE: {g.image_size}px ngf {g.ngf} bottleneck {g.params.bottleneck} {g.params.n_bottleneck}, "
           f"D {d.kind} ndf {d.ndf}, batch {args.batch}, {threads} threads")
 
     data = synthetic_batch(cfg, args.batch)

@@ -10,7 +10,9 @@ import click
 from click.core import ParameterSource
 
 from cli.errors import friendly_errors
-from inpaint.train.config import CHOICES, DEVICE_DEFAULTS, setting_default, setting_type  # torch-free
+from inpaint.train.config import (CHOICES, DEVICE_DEFAULTS, GENERATOR_KNOBS, knob_defaults,  # torch-free
+                                  setting_default, setting_type)
+from inpaint.models.generators import knob_owners  # torch-free
 
 # click option names that are not settings of the run
 _ACTIONS = ("config", "resume", "overwrite")
@@ -35,10 +37,16 @@ def _opt(*decls, **kwargs):
 def setting(name: str, *short, help: str | None = None, default_text: str | None = None, **kwargs):
     """The option of the flat setting ``name``: ``--name-with-dashes``; its type, default and
     choices come from the config dataclasses (:mod:`inpaint.train.config`), never restated.
-    ``default_text``: what an unset (None) default means, e.g. ``[default: 10000]``."""
+    ``default_text``: what an unset (None) default means, e.g. ``[default: 10000]``. A generator
+    knob's help names the generators that have it (their params dataclasses)."""
     flag = "--" + name.replace("_", "-")
     typ, _ = setting_type(name)
     default = None if name in UNSET_BY_DEFAULT else setting_default(name)
+    if name in GENERATOR_KNOBS:
+        owners = knob_owners(name)
+        help = f"{help + ' ' if help else ''}({' and '.join(owners)} generator{'s' if len(owners) > 1 else ''})"
+        if default is None:  # the generators' defaults differ: say each
+            default_text = "[default: " + ", ".join(f"{k} {v}" for k, v in knob_defaults(name).items()) + "]"
     if typ is bool:
         decls = (f"{flag}/--no-{flag[2:]}",)
     else:

@@ -6,7 +6,11 @@ dicts, lists, tuples, str, int, float, bool, None inside — never pickled objec
 ==========================  ====================================================
 ``format``                  ``"inpaint-checkpoint"`` (anything else is refused)
 ``version``                 ``1``
-``generator_config``        :class:`inpaint.config.GeneratorConfig` as a dict
+``generator_config``        :class:`inpaint.config.GeneratorConfig` as a flat dict:
+                            the common fields, then the kind's own knobs (files
+                            written before generators had their own parameters
+                            hold every generator's knobs; the others are dropped
+                            on reading)
 ``generator``               the generator's ``state_dict``
 ``discriminator_config``    dict or ``None`` (inference-only checkpoints omit D)
 ``discriminator``           ``state_dict`` or ``None``

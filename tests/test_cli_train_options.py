@@ -34,3 +34,27 @@ def test_every_option_is_a_setting_or_an_action():
             continue
         assert name in SETTINGS or name in _ACTIONS, f"option {name!r} maps to no setting"
     assert not set(NOT_OPTIONS) - set(SETTINGS)
+
+
+def test_generator_knobs_come_from_each_generators_params():
+    """Each knob's option is derived from the params dataclasses of the generators that have it:
+    its type and choices, its default (theirs), and its help names those generators."""
+    from dataclasses import fields
+
+    from inpaint.models.generators import GENERATORS, knob_owners
+    from inpaint.train.config import GENERATOR_KNOBS
+
+    options = _options()
+    for spec in GENERATORS.values():
+        for f in fields(spec.params):
+            assert f.name in GENERATOR_KNOBS and f.name in options, f.name
+    for name in GENERATOR_KNOBS:
+        owners = knob_owners(name)
+        opt = options[name]
+        assert " and ".join(owners) in opt.help, (name, opt.help)
+        defaults = {repr(getattr(GENERATORS[k].params(), name)) for k in owners}
+        if len(defaults) == 1:
+            assert repr(opt.default) == defaults.pop(), name
+        for kind in owners:
+            if name in GENERATORS[kind].params.CHOICES:
+                assert tuple(opt.type.choices) == GENERATORS[kind].params.CHOICES[name], name

@@ -19,7 +19,8 @@ def center_cfg(size=64, overlap=4):
 
 
 def full_cfg(size=64, kind="ce"):
-    return GeneratorConfig(kind=kind, mode="full", image_size=size, ngf=8, n_bottleneck=16)
+    own = {"n_bottleneck": 16} if kind == "ce" else {}  # the CE's own knob: the U-Net has none
+    return GeneratorConfig(kind=kind, mode="full", image_size=size, ngf=8, **own)
 
 
 def square_mask(size=64, a=20, b=40, batch=1):

@@ -20,6 +20,9 @@ torch.set_num_threads(1)
 def tiny(**kw) -> GeneratorConfig:
     base = dict(ngf=8, n_bottleneck=16)
     base.update(kw)
+    if base.get("kind", "ce") != "ce":  # the CE's own knobs (parametrised for every kind): the U-Net has none
+        base.pop("n_bottleneck")
+        base.pop("bottleneck", None)
     return GeneratorConfig(**base)
 
 

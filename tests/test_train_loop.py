@@ -35,6 +35,8 @@ def tiny(photos, out, **kw):
                 "n_bottleneck": 16, "batch_size": 2, "steps": 4, "log_every": 1, "sample_every": 0,
                 "val_every": 0, "ckpt_every": 0, "val_fraction": 0.2, "val_max": 2}
     settings.update(kw)
+    if settings.get("generator", "ce") != "ce":  # n_bottleneck is the CE's own knob
+        del settings["n_bottleneck"]
     return build_config(settings)
 
 

@@ -277,7 +277,7 @@ def test_two_ranks_resume_their_own_rng_streams_exactly(files, tmp_path):
     """Dropout draws from each rank's own stream; a resume used to give every rank rank 0's."""
     from test_train_ddp import _spawn_two_ranks
 
-    settings = {"data_dir": str(files[0].parent), "image_size": 64, "ngf": 8, "n_bottleneck": 16,
+    settings = {"data_dir": str(files[0].parent), "image_size": 64, "ngf": 8,
                 "batch_size": 2, "steps": 3, "adv_weight": 0.0, "val_fraction": 0.0, "dropout": 0.5,
                 "generator": "unet", "mask": "block", "device": "cpu", "sample_every": 0, "ckpt_every": 0}
     (tmp_path / "whole").mkdir()

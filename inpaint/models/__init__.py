@@ -3,41 +3,25 @@
 Models are plain ``nn.Module``s: no files, options or devices inside. Shapes, value ranges and
 the mask convention are documented where each model is defined (:mod:`.context_encoder`,
 :mod:`.unet`, :mod:`.discriminators`) and in :class:`inpaint.config.GeneratorConfig`.
+
+Importing this package is torch-free: :data:`GENERATORS` (:mod:`.generators`) and each
+generator's parameters (``*_params.py``) are read by the CLI and the config; the builders
+(:mod:`.build`) load torch on first use.
 """
 
 from __future__ import annotations
 
-from torch import nn
+from inpaint.models.generators import GENERATORS, GeneratorSpec
 
-from inpaint.config import DiscriminatorConfig, GeneratorConfig, discriminator_input_size
-from inpaint.models.context_encoder import ContextEncoder
-from inpaint.models.discriminators import DCGANDiscriminator, PatchDiscriminator
-from inpaint.models.flops import count_generator_flops, count_parameters
-from inpaint.models.unet import UNet
+_BUILD = ("DISCRIMINATORS", "build_generator", "build_discriminator", "discriminator_input_size",
+          "count_generator_flops", "count_parameters")
 
-# kind → class taking the GeneratorConfig
-GENERATORS = {"ce": ContextEncoder, "unet": UNet}
-# kind → class taking (DiscriminatorConfig, patch_size, cond_channels, center, channels)
-DISCRIMINATORS = {"dcgan": DCGANDiscriminator, "patch": PatchDiscriminator}
-
-__all__ = ["GENERATORS", "DISCRIMINATORS", "build_generator", "build_discriminator",
-           "discriminator_input_size", "count_generator_flops", "count_parameters"]
+__all__ = ["GENERATORS", "GeneratorSpec", *_BUILD]
 
 
-def build_generator(cfg: GeneratorConfig) -> nn.Module:
-    """Validate ``cfg`` and build its generator (DCGAN-initialised, in training mode)."""
-    cfg.validate()
-    return GENERATORS[cfg.kind](cfg)
+def __getattr__(name):
+    if name in _BUILD:  # torch-backed: imported on first use
+        from inpaint.models import build
 
-
-def build_discriminator(dcfg: DiscriminatorConfig, gcfg: GeneratorConfig) -> nn.Module:
-    """Build the discriminator judging ``gcfg``'s outputs; ``forward(x, condition=None)``.
-
-    It judges ``gcfg.out_channels`` channels. Conditional discriminators take the generator's
-    input (``gcfg.in_channels`` channels) as ``condition``; see :mod:`inpaint.models.discriminators`.
-    """
-    dcfg.validate()
-    gcfg.validate()
-    cond = gcfg.in_channels if dcfg.conditional else 0
-    return DISCRIMINATORS[dcfg.kind](dcfg, discriminator_input_size(gcfg), cond,
-                                     gcfg.mode == "center", channels=gcfg.out_channels)
+        return getattr(build, name)
+    raise AttributeError(f"module 'inpaint.models' has no attribute {name!r}")

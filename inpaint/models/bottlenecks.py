@@ -10,6 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from inpaint.models.context_encoder_params import CEParams
+
 
 class _WholeMapConv(nn.Conv2d):
     """A k×k, stride-1, unpadded conv applied to a k×k map (→ 1×1), computed as one matrix
@@ -107,13 +109,14 @@ class ChannelwiseBottleneck(nn.Module):
         return self.mix(self.fc(x))
 
 
-def _conv(channels: int, cfg) -> nn.Module:
-    return ConvBottleneck(channels, cfg.n_bottleneck)
+def _conv(channels: int, params: CEParams) -> nn.Module:
+    return ConvBottleneck(channels, params.n_bottleneck)
 
 
-def _channelwise(channels: int, cfg) -> nn.Module:
-    return ChannelwiseBottleneck(channels, 4, cfg.dropout)
+def _channelwise(channels: int, params: CEParams) -> nn.Module:
+    return ChannelwiseBottleneck(channels, 4, params.dropout)
 
 
-# kind → factory(channels, GeneratorConfig) -> module mapping (B, C, 4, 4) to (B, C, 4, 4)
+# kind → factory(channels, CEParams) -> module mapping (B, C, 4, 4) to (B, C, 4, 4); the keys are
+# BOTTLENECK_KINDS (context_encoder_params.py, torch-free)
 BOTTLENECKS = {"conv": _conv, "channelwise": _channelwise}

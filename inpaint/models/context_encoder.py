@@ -7,9 +7,10 @@ mask channel (1 = hole) when ``cfg.mask_channel``. Output pixels in [-1, 1], not
 
 Encoder: 4×4 stride-2 convs down to 4×4 (BatchNorm after all but the first, LeakyReLU 0.2),
 with channel multipliers ``[1, …, 1, 2, 4, 8]·ngf`` — for S = 128 and ngf = 64 exactly the
-paper's 3→64→64→128→256→512. Bottleneck (:mod:`.bottlenecks`) back to 8·ngf channels at 4×4.
-Decoder: 4×4 stride-2 transposed convs (or bilinear + 3×3 conv, ``cfg.upsample``) mirroring the
-encoder, BatchNorm + ReLU, Tanh output; centre mode has one up-layer fewer (S/2 out).
+paper's 3→64→64→128→256→512. Bottleneck (:mod:`.bottlenecks`, ``params.bottleneck``) back to
+8·ngf channels at 4×4. Decoder: 4×4 stride-2 transposed convs (or bilinear + 3×3 conv,
+``params.upsample``) mirroring the encoder, BatchNorm + ReLU, Tanh output; centre mode has one
+up-layer fewer (S/2 out). ``params`` is ``cfg.params``, a :class:`.context_encoder_params.CEParams`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from torch import nn
 
 from inpaint.config import GeneratorConfig
 from inpaint.models.bottlenecks import BOTTLENECKS
+from inpaint.models.context_encoder_params import CEParams
 from inpaint.models.layers import OutputHead, init_dcgan, up_conv
 
 
@@ -36,6 +38,7 @@ class ContextEncoder(nn.Module):
 
     def __init__(self, cfg: GeneratorConfig):
         super().__init__()
+        params: CEParams = cfg.params
         mults = encoder_multipliers(cfg.image_size)
         chans = [m * cfg.ngf for m in mults]
 
@@ -48,7 +51,7 @@ class ContextEncoder(nn.Module):
             enc.append(nn.LeakyReLU(0.2, inplace=True))
             prev = ch
         self.encoder = nn.Sequential(*enc)
-        self.bottleneck = BOTTLENECKS[cfg.bottleneck](prev, cfg)
+        self.bottleneck = BOTTLENECKS[params.bottleneck](prev, params)
 
         # Decoder mirrors the encoder: reversed channels, then the output's (3 RGB); centre mode
         # stops one layer early, at S/2.
@@ -57,7 +60,7 @@ class ContextEncoder(nn.Module):
         dec: list[nn.Module] = []
         for i, ch in enumerate(dec_chans):
             last = i == len(dec_chans) - 1
-            dec += up_conv(prev, ch, cfg.upsample, bias=last)
+            dec += up_conv(prev, ch, params.upsample, bias=last)
             if not last:
                 dec += [nn.BatchNorm2d(ch), nn.ReLU(inplace=True)]
             prev = ch

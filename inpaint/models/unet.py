@@ -7,9 +7,10 @@ Input ``(B, cfg.in_channels, S, S)`` in [-1, 1] (pre-filled photo, plus the mask
 ``log2(S)`` levels (8 at 256 px, down to 1×1): 4×4 stride-2 convs with widths
 ``ngf·min(2^i, 8)``, BatchNorm on all but the outermost and innermost, LeakyReLU 0.2 (ReLU at the
 innermost). The decoder mirrors it: up-sampling (4×4 stride-2 transposed convs, or bilinear ×2 +
-3×3 conv with ``cfg.upsample="bilinear"``), BatchNorm, dropout ``cfg.dropout`` in the first
-three decoder blocks, ReLU, and each block's output concatenated with the encoder features of
-the same resolution (skip connections). Tanh output.
+3×3 conv with ``params.upsample="bilinear"``), BatchNorm, dropout ``params.dropout`` in the
+first three decoder blocks, ReLU, and each block's output concatenated with the encoder features
+of the same resolution (skip connections). Tanh output. ``params`` is ``cfg.params``, a
+:class:`.unet_params.UNetParams`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from torch import nn
 
 from inpaint.config import GeneratorConfig
 from inpaint.models.layers import OutputHead, init_dcgan, up_conv
+from inpaint.models.unet_params import UNetParams
 
 DROPOUT_BLOCKS = 3  # pix2pix: dropout in the first three decoder blocks
 
@@ -30,6 +32,7 @@ class UNet(nn.Module):
 
     def __init__(self, cfg: GeneratorConfig):
         super().__init__()
+        params: UNetParams = cfg.params
         n = int(math.log2(cfg.image_size))
         chans = [cfg.ngf * min(2 ** i, 8) for i in range(n)]
 
@@ -51,12 +54,12 @@ class UNet(nn.Module):
         for k, i in enumerate(range(n - 1, -1, -1)):
             in_ch = chans[i] if i == n - 1 else 2 * chans[i]
             if i == 0:
-                self.ups.append(nn.Sequential(*up_conv(in_ch, cfg.out_channels, cfg.upsample, bias=True)))
+                self.ups.append(nn.Sequential(*up_conv(in_ch, cfg.out_channels, params.upsample, bias=True)))
                 break
             out_ch = chans[i - 1]
-            layers = up_conv(in_ch, out_ch, cfg.upsample, bias=False) + [nn.BatchNorm2d(out_ch)]
-            if k < DROPOUT_BLOCKS and cfg.dropout > 0:
-                layers.append(nn.Dropout(cfg.dropout))
+            layers = up_conv(in_ch, out_ch, params.upsample, bias=False) + [nn.BatchNorm2d(out_ch)]
+            if k < DROPOUT_BLOCKS and params.dropout > 0:
+                layers.append(nn.Dropout(params.dropout))
             layers.append(nn.ReLU(inplace=True))
             self.ups.append(nn.Sequential(*layers))
         self.head = OutputHead(cfg.residual, center=False)

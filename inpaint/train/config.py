@@ -28,10 +28,11 @@ from typing import Any, Optional
 
 import yaml
 
-from inpaint.config import (BOTTLENECK_KINDS, DISCRIMINATOR_KINDS, GENERATOR_KINDS, NORM_KINDS,
-                            OUTPUT_MODES, PREFILL_KINDS, UPSAMPLE_KINDS, DiscriminatorConfig,
-                            GeneratorConfig, discriminator_input_size, patch_output_size)
+from inpaint.config import (DISCRIMINATOR_KINDS, NORM_KINDS, OUTPUT_MODES, PREFILL_KINDS,
+                            DiscriminatorConfig, GeneratorConfig, discriminator_input_size,
+                            foreign_knob_message, own_settings, patch_output_size)
 from inpaint.errors import TrainingError
+from inpaint.models.generators import GENERATOR_KINDS, GENERATORS, all_knobs, knob_owners  # torch-free
 
 # The keys of inpaint.losses.RECONSTRUCTION_KINDS / GAN_LOSSES, repeated here because that
 # module imports torch; tests/test_losses.py checks that the two lists agree.
@@ -171,11 +172,16 @@ class TrainConfig:
         return self.schedule.steps if self.schedule.steps is not None else 10000
 
     def to_dict(self) -> dict:
-        """Nested plain dict (stored in checkpoints as ``train_config``)."""
-        return {f.name: asdict(getattr(self, f.name)) for f in fields(self)}
+        """Nested plain dict (stored in checkpoints as ``train_config``); the generator's part
+        is :meth:`GeneratorConfig.to_dict` (flat: common fields, then its kind's knobs)."""
+        return {f.name: (self.generator.to_dict() if f.name == "generator" else asdict(getattr(self, f.name)))
+                for f in fields(self)}
 
     def to_flat(self) -> dict:
-        return {name: getattr(getattr(self, sec), attr) for name, (sec, attr) in SETTINGS.items()}
+        """Every setting of this run; of the generator knobs only its kind's own."""
+        own = self.generator.params.knobs()
+        return {name: getattr(getattr(self, sec), attr) for name, (sec, attr) in SETTINGS.items()
+                if name not in GENERATOR_KNOBS or name in own}
 
 
 # flat setting name -> (section attribute of TrainConfig, field name in that section)
@@ -188,10 +194,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "mask_bank": ("data", "mask_bank"), "prefill_reuse": ("data", "prefill_reuse"),
     "generator": ("generator", "kind"), "mode": ("generator", "mode"),
     "image_size": ("generator", "image_size"), "ngf": ("generator", "ngf"),
-    "bottleneck": ("generator", "bottleneck"), "n_bottleneck": ("generator", "n_bottleneck"),
     "mask_channel": ("generator", "mask_channel"), "prefill": ("generator", "prefill"),
     "residual": ("generator", "residual"), "overlap": ("generator", "overlap"),
-    "upsample": ("generator", "upsample"), "dropout": ("generator", "dropout"),
     "image_channels": ("generator", "image_channels"), "out_channels": ("generator", "out_channels"),
     "discriminator": ("discriminator", "kind"), "ndf": ("discriminator", "ndf"),
     "d_layers": ("discriminator", "n_layers"), "d_norm": ("discriminator", "norm"),
@@ -210,18 +214,44 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "channels_last": ("runtime", "channels_last"), "sync_bn": ("runtime", "sync_bn"),
     "threads": ("runtime", "threads"), "init": ("runtime", "init"),
 }
+# Each generator's own knobs (inpaint/models/*_params.py), flat under their field names: knob
+# name → its dataclass fields, one per generator kind that has it. Read through
+# GeneratorConfig's attribute view of its params.
+GENERATOR_KNOBS: dict[str, list] = all_knobs()
+SETTINGS.update({name: ("generator", name) for name in GENERATOR_KNOBS})
 
 # The choices of the settings that take one of a few names (the CLI's click.Choice lists).
 CHOICES: dict[str, tuple] = {
     "task": TASK_NAMES, "direction": DIRECTIONS, "generator": GENERATOR_KINDS, "mode": OUTPUT_MODES,
-    "bottleneck": BOTTLENECK_KINDS, "prefill": PREFILL_KINDS, "upsample": UPSAMPLE_KINDS,
-    "discriminator": DISCRIMINATOR_KINDS, "d_norm": NORM_KINDS, "rec_loss": REC_LOSSES,
-    "gan_loss": GAN_LOSS_NAMES, "lr_schedule": LR_SCHEDULES, "cache": CACHE_KINDS,
+    "prefill": PREFILL_KINDS, "discriminator": DISCRIMINATOR_KINDS, "d_norm": NORM_KINDS,
+    "rec_loss": REC_LOSSES, "gan_loss": GAN_LOSS_NAMES, "lr_schedule": LR_SCHEDULES, "cache": CACHE_KINDS,
 }
+for _spec in GENERATORS.values():  # the knobs' choices, from each generator's params
+    CHOICES.update(_spec.params.CHOICES)
+
+
+def _knob_field(name: str):
+    """``(field, resolved type, default)`` of a generator knob: its type must be the same in
+    every generator that has it; its default is theirs when they agree, else None (unset: the
+    chosen generator's own default applies)."""
+    owners = [GENERATORS[k].params for k in knob_owners(name)]
+    hints = {typing.get_type_hints(cls)[name] for cls in owners}
+    if len(hints) != 1:
+        raise TypeError(f"generator knob {name!r} has different types in {', '.join(c.__name__ for c in owners)}")
+    defaults = {repr(getattr(cls(), name)) for cls in owners}
+    default = getattr(owners[0](), name) if len(defaults) == 1 else None
+    return GENERATOR_KNOBS[name][0], hints.pop(), default
+
+
+def knob_defaults(name: str) -> dict[str, Any]:
+    """Generator kind → its default of the knob ``name`` (for help texts)."""
+    return {k: getattr(GENERATORS[k].params(), name) for k in knob_owners(name)}
 
 
 def setting_field(name: str):
     """``(dataclass field, resolved type, default)`` of the flat setting ``name``."""
+    if name in GENERATOR_KNOBS:
+        return _knob_field(name)
     section, attr = SETTINGS[name]
     cls = typing.get_type_hints(TrainConfig)[section]
     hint = typing.get_type_hints(cls)[attr]
@@ -306,7 +336,19 @@ def read_config_file(path: str | Path) -> dict:
         data = {}
     if not isinstance(data, dict):
         raise TrainingError(f"config file {path} must hold a mapping of settings, got {type(data).__name__}")
-    return normalise(data, f"config file {path}")
+    return _without_dumped_knobs(normalise(data, f"config file {path}"))
+
+
+def _without_dumped_knobs(flat: dict) -> dict:
+    """``config.yaml`` files written before each generator had its own parameters list every
+    generator's knobs; those of another generator than the file's, at their default, are such
+    a dump's and are dropped. Any other value of them is still refused by build_config."""
+    kind = flat.get("generator")
+    if kind not in GENERATORS:
+        return flat
+    own = GENERATORS[kind].params.knobs()
+    return {k: v for k, v in flat.items()
+            if k not in GENERATOR_KNOBS or k in own or v != setting_default(k)}
 
 
 def build_config(*layers: dict) -> TrainConfig:
@@ -319,20 +361,38 @@ def build_config(*layers: dict) -> TrainConfig:
                 flat.pop(other, None)
         flat.update(layer)
     task = _task(flat.get("task", setting_default("task")))
+    given = set(flat)
     # the task's defaults sit just above the dataclass defaults: anything set wins over them
     flat = {**normalise(task.defaults, f"the {task.name} task's defaults"), **flat}
     cfg = TrainConfig()
-    mode_given = flat.get("mode") is not None
+    generator: dict = {}
     for name, value in flat.items():
-        if name == "mode" and value is None:
-            continue
         section, attr = SETTINGS[name]
-        setattr(getattr(cfg, section), attr, value)
-    if not mode_given:
-        cfg.generator.mode = "center" if cfg.data.mask == "center" else "full"
+        if section == "generator":
+            generator[attr] = value
+        else:
+            setattr(getattr(cfg, section), attr, value)
+    if generator.get("mode") is None:  # unset: the output mode follows the mask
+        generator["mode"] = "center" if cfg.data.mask == "center" else "full"
+    cfg.generator = _generator(generator, given)
     validate(cfg)
     task.validate(cfg)  # what this task needs of the settings (one-line TrainingError)
     return cfg
+
+
+def _generator(settings: dict, given: set) -> GeneratorConfig:
+    """The GeneratorConfig of the flat generator ``settings``: a knob of another generator than
+    the chosen one is refused when it was given (a task's defaults may name knobs of the
+    generator they pick, which then do not apply)."""
+    kind = settings.get("kind", GeneratorConfig.kind)
+    if kind not in GENERATORS:
+        raise TrainingError(f"generator must be one of {', '.join(GENERATOR_KINDS)}, got {kind!r}")
+    own = GENERATORS[kind].params.knobs()
+    for name in [n for n in settings if n in GENERATOR_KNOBS and n not in own]:
+        if name in given:
+            raise TrainingError(foreign_knob_message("--" + name.replace("_", "-"), kind))
+        del settings[name]
+    return GeneratorConfig(**settings)
 
 
 def _task(name: str):
@@ -454,6 +514,8 @@ def parse_mask_mix(text: str) -> dict[str, float]:
 def config_from_dict(nested: dict) -> TrainConfig:
     """Inverse of :meth:`TrainConfig.to_dict` (checkpoints' ``train_config``)."""
     flat = {}
+    # runs started before each generator had its own parameters stored every generator's knobs
+    nested = {**nested, "generator": own_settings(dict(nested.get("generator", {})))}
     for name, (section, attr) in SETTINGS.items():
         if section in nested and attr in nested[section]:
             flat[name] = nested[section][attr]
