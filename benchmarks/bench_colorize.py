@@ -1,13 +1,12 @@
 """Time a 12-MP colourisation (4000×3000) on the CPU, and check that the luminance is kept.
 
-    .venv/bin/python benchmarks/bench_colorize.py [--width 4000 --height 3000] [--size 256] [--repeat 3]
+    .venv/bin/python benchmarks/bench_colorize.py [--model CKPT] [--width 4000 --height 3000] [--repeat 3]
 
 Photo: ``skimage.data.astronaut()`` scaled up to the size (bicubic; a real photo, not noise),
-written once as a JPEG and read back, so decoding is a real JPEG decode. Model: a randomly
-initialised U-Net of the shipped colourisation size (ngf 32, 1 → 2 channels, ``--size`` px,
-bilinear up-sampling, built with the task's generator settings when ``inpaint.tasks`` is there,
-else the same U-Net with 3 input and output channels fed grey and read for 2) — the time does
-not depend on the weights. Timed separately, best of ``--repeat``:
+written once as a JPEG and read back, so decoding is a real JPEG decode. Model: ``--model``, or
+the shipped colourisation model (``inpaint/weights/colorize.pt``), or — when neither exists — a
+randomly initialised U-Net of the task's layout (ngf 32, 1 → 2 channels, ``--size`` px); the time
+does not depend on the weights. Timed separately, best of ``--repeat``:
 
 * decode: :func:`inpaint.imageio.load_photo` of the JPEG;
 * colourise: the photo's luminance → :class:`inpaint.colorize.engine.ColorizeEngine` (scale down,
@@ -33,29 +32,26 @@ import cv2
 import numpy as np
 
 
-def model(size: int):
+def model(size: int, checkpoint: str | None):
+    """The colourisation model timed: ``checkpoint`` (or the shipped one) when there is one, else a
+    randomly initialised U-Net of the task's layout (ngf 32, 1 → 2 channels, ``size`` px)."""
     import torch
-    from torch import nn
 
+    from inpaint.default_model import COLORIZE_CHECKPOINT
+
+    path = checkpoint or (COLORIZE_CHECKPOINT if COLORIZE_CHECKPOINT.is_file() else None)
+    if path is not None:
+        from inpaint.tasks import load_task_model
+
+        loaded = load_task_model(path, expect="colorize")
+        return loaded.model, loaded.image_size, f"{Path(path).name} (ngf {loaded.state['generator_config']['ngf']})"
     from inpaint.config import GeneratorConfig
     from inpaint.models import build_generator
 
     torch.manual_seed(0)
-    common = dict(kind="unet", mode="full", image_size=size, ngf=32, upsample="bilinear")
-    try:
-        return build_generator(GeneratorConfig(**common, image_channels=1, out_channels=2)).eval(), "task U-Net 1→2"
-    except TypeError:  # before inpaint.tasks: generators have 3 image channels
-        net = build_generator(GeneratorConfig(**common)).eval()
-
-        class Grey(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.net, self.downs = net, net.downs
-
-            def forward(self, y):
-                return self.net(y.expand(-1, 3, -1, -1))[:, :2]
-
-        return Grey(), "U-Net 3→3 fed grey, 2 channels read"
+    cfg = GeneratorConfig(kind="unet", mode="full", image_size=size, ngf=32, upsample="bilinear",
+                          image_channels=1, out_channels=2)
+    return build_generator(cfg).eval(), size, "random-weight U-Net ngf 32, 1→2"
 
 
 def best(fn, repeat: int):
@@ -71,7 +67,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--width", type=int, default=4000)
     parser.add_argument("--height", type=int, default=3000)
-    parser.add_argument("--size", type=int, default=256, help="the model's side (128 or 256)")
+    parser.add_argument("--model", default=None, help="colourisation checkpoint [default: the shipped one]")
+    parser.add_argument("--size", type=int, default=256,
+                        help="the random-weight model's side (128 or 256) when there is no checkpoint")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
@@ -84,7 +82,7 @@ def main() -> None:
     from inpaint.colorize.photo import photo_luminance
     from inpaint.imageio import load_photo, save_image
 
-    net, kind = model(args.size)
+    net, size, kind = model(args.size, args.model)
     rgb = cv2.resize(data.astronaut(), (args.width, args.height), interpolation=cv2.INTER_CUBIC)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "photo.jpg"
@@ -93,12 +91,12 @@ def main() -> None:
 
         def baseline():
             grey = cv2.cvtColor(photo.rgb, cv2.COLOR_RGB2GRAY)
-            scale = args.size / max(grey.shape)
+            scale = size / max(grey.shape)
             return cv2.resize(grey, (round(grey.shape[1] * scale), round(grey.shape[0] * scale)),
                               interpolation=cv2.INTER_AREA)
 
         t_base, _ = best(baseline, args.repeat)
-        engines = {up: ColorizeEngine(net, args.size, upsample=up) for up in ("guided", "bilinear")}
+        engines = {up: ColorizeEngine(net, size, upsample=up) for up in ("guided", "bilinear")}
         engines["guided"].colorize_luminance(photo_luminance(photo)[:64, :64])  # warm-up
         times, outs = {}, {}
         for up, engine in engines.items():
@@ -111,7 +109,7 @@ def main() -> None:
         t_jpg, _ = best(lambda: save_image(img, Path(tmp) / "out.jpg", overwrite=True), 1)
 
     mp = args.width * args.height / 1e6
-    print(f"{args.width}×{args.height} ({mp:.1f} MP), model {kind}, {args.size} px, "
+    print(f"{args.width}×{args.height} ({mp:.1f} MP), model {kind}, {size} px, "
           f"torch threads {torch.get_num_threads()}, best of {args.repeat}")
     print(f"{'step':<32} {'seconds':>8} {'÷ baseline':>11} {'÷ decode':>9}")
     rows = [("decode (JPEG, load_photo)", t_decode), ("baseline: cvtColor grey + resize", t_base),
