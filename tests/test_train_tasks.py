@@ -173,7 +173,7 @@ def test_init_starts_from_another_checkpoints_weights_at_step_0(photos, tmp_path
         trainer.close()
     result = run_training(small("colorize", photos, tmp_path / "c", steps=1, init=str(tmp_path / "a" / "last.pt")))
     assert result.step == 1
-    with pytest.raises(TrainingError, match="cannot start from .*another architecture.*ngf 8 vs 16"):
+    with pytest.raises(TrainingError, match="cannot start from .*another architecture.*ngf 8 vs 16.*give the settings of the run"):
         run_training(small("colorize", photos, tmp_path / "d", ngf=16, init=str(tmp_path / "a")))
     assert not (tmp_path / "d").exists()
 
