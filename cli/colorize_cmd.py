@@ -13,9 +13,11 @@ import click
 from cli.errors import friendly_errors
 from inpaint.fill.settings import DEFAULT_JPEG_QUALITY, FillSettings  # torch-free
 
-# the engines' values (inpaint/colorize/engine.py, translate.py), repeated here so --help stays light
+# the engines' values (inpaint/colorize/engine.py, translate.py), repeated here so --help stays
+# light (no OpenCV); tests/test_cli_colorize.py checks that they agree
 UPSAMPLERS = ("guided", "bilinear")
 FITS = ("pad", "stretch")
+MAX_STRENGTH = 4.0
 
 
 def _note(message: str) -> None:
@@ -96,10 +98,10 @@ OUTPUT_HELP = ("Output file (format from the extension, PNG by default), or fold
 @click.option("--model", type=click.Path(path_type=Path), default=None,
               help="Checkpoint written by `inpaint train --task colorize` (default: the colourisation model "
                    "shipped with inpaint, when there is one).")
-@click.option("--strength", type=click.FloatRange(0.0, 4.0), default=1.0, show_default=True,
+@click.option("--strength", type=click.FloatRange(0.0, MAX_STRENGTH), default=1.0, show_default=True,
               help="Scale the predicted colour: 0 = grey, 1 = as predicted, above 1 more saturated "
                    "(the luminance is kept whatever the value).")
-@click.option("--upsample", type=click.Choice(UPSAMPLERS), default="guided", show_default=True,
+@click.option("--upsample", type=click.Choice(UPSAMPLERS), default=UPSAMPLERS[0], show_default=True,
               help="How the colour predicted at the model's scale is brought to the photo's size: guided by "
                    "the photo's own luminance (colour stops at edges) or plain bilinear.")
 @_common
@@ -128,7 +130,7 @@ def colorize(photo, output, model, strength, upsample, device, size, jpeg_qualit
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help=OUTPUT_HELP.format("translated"))
 @click.option("--model", type=click.Path(path_type=Path), required=True,
               help="Checkpoint written by `inpaint train --task paired`.")
-@click.option("--fit", type=click.Choice(FITS), default="pad", show_default=True,
+@click.option("--fit", type=click.Choice(FITS), default=FITS[0], show_default=True,
               help="pad: long side to the model's size, aspect ratio kept (reflection padding); "
                    "stretch: resized to a square.")
 @_common

@@ -151,7 +151,7 @@ def train(ctx, data_dirs, **options):
       inpaint train --task colorize photos/ --out runs/col --image-size 128 --ngf 32
       inpaint train --task paired facades/train --direction BtoA --out runs/facades
       inpaint train --task paired sketches/ photos/ --out runs/sketch2photo
-      inpaint train --task colorize photos/ --init runs/col/last.pt --out runs/col-ft
+      inpaint train --task colorize photos/ --init runs/col/last.pt --image-size 128 --ngf 32 --out runs/col-ft
       inpaint train --config runs/ce/config.yaml --resume runs/ce --steps 40000
       torchrun --nproc_per_node 4 -m cli.main train photos/ --out runs/ddp
     """

@@ -177,3 +177,11 @@ def test_translate_one_photo_and_a_folder(models):
 def test_help_lists_the_commands():
     r = run("--help")
     assert "colorize" in r.output and "translate" in r.output
+
+
+def test_the_cli_choices_are_the_engines():
+    import cli.colorize_cmd as cmd
+    from inpaint.colorize import engine, translate
+
+    assert (cmd.UPSAMPLERS, cmd.FITS, cmd.MAX_STRENGTH) == (engine.UPSAMPLERS, translate.FITS, engine.MAX_STRENGTH)
+    assert (cmd.UPSAMPLERS[0], cmd.FITS[0]) == (engine.DEFAULT_UPSAMPLER, translate.DEFAULT_FIT)

@@ -100,3 +100,23 @@ def test_eval_colorize_refuses_inpainting_options(colour_photos):
                                   "-o", str(colour_photos / "r")])
     assert r.exit_code == 1 and "--model is required" in r.output
     assert not (colour_photos / "r").exists()
+
+
+def test_eval_colorize_refuses_a_folder_of_grey_photos_before_loading_the_model(tmp_path, monkeypatch):
+    import inpaint.colorize.model as model_mod
+
+    def never(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(model_mod, "load_task", never)
+    (tmp_path / "model.pt").write_bytes(b"stand-in")
+    src = tmp_path / "grey"
+    src.mkdir()
+    for i in range(2):
+        Image.fromarray(photo(40, 50, seed=i)[..., 0]).save(src / f"g{i}.png")
+    r = CliRunner().invoke(main, ["eval", "--task", "colorize", str(src), "--model", str(tmp_path / "model.pt"),
+                                  "-o", str(tmp_path / "r"), "--no-progress"])
+    errors = [line for line in r.output.splitlines() if line.startswith("Error:")]
+    assert r.exit_code == 1 and len(errors) == 1 and "Traceback" not in r.output, r.output
+    assert "is grey" in errors[0] and "needs colour photos" in errors[0]
+    assert not (tmp_path / "r").exists()

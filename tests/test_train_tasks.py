@@ -173,7 +173,7 @@ def test_init_starts_from_another_checkpoints_weights_at_step_0(photos, tmp_path
         trainer.close()
     result = run_training(small("colorize", photos, tmp_path / "c", steps=1, init=str(tmp_path / "a" / "last.pt")))
     assert result.step == 1
-    with pytest.raises(TrainingError, match="cannot start from .*another architecture.*ngf 8 vs 16"):
+    with pytest.raises(TrainingError, match="cannot start from .*another architecture.*ngf 8 vs 16.*give the settings of the run"):
         run_training(small("colorize", photos, tmp_path / "d", ngf=16, init=str(tmp_path / "a")))
     assert not (tmp_path / "d").exists()
 
@@ -292,3 +292,50 @@ def test_colorize_under_two_gloo_processes_ends_with_identical_weights(photos, t
     assert r0["step"] == r1["step"] == 2
     for k, v in r0["generator"].items():
         assert torch.equal(v, r1["generator"][k]), k
+
+
+def test_one_folder_of_odd_width_photos_is_not_taken_for_a_b_pairs(tmp_path):
+    from cli.main import main
+
+    root = tmp_path / "photos"
+    root.mkdir()
+    for i in range(3):
+        Image.fromarray(colour_photo(64, 129, i)).save(root / f"{i}.png")
+    r = CliRunner().invoke(main, ["train", "--task", "paired", str(root), "--out", str(tmp_path / "run"),
+                                  "--image-size", "64", "--ngf", "8", "--ndf", "8", "--steps", "1"])
+    errors = [line for line in r.output.splitlines() if line.startswith("Error:")]
+    assert r.exit_code == 1 and len(errors) == 1 and "Traceback" not in r.output, r.output
+    assert "3 of the 3 file(s)" in errors[0] and "width is odd" in errors[0] and "A_DIR B_DIR" in errors[0]
+    assert not (tmp_path / "run").exists()
+
+
+def test_settings_of_another_task_are_refused_by_value():
+    for task in ("inpaint", "colorize"):
+        with pytest.raises(TrainingError, match="--direction BtoA is only for --task paired"):
+            build_config({"task": task, "direction": "BtoA"})
+    assert build_config({"task": "colorize", "direction": "AtoB"}).task.direction == "AtoB"  # the default
+    assert build_config({"task": "paired", "direction": "BtoA"}).task.direction == "BtoA"
+    for task in ("colorize", "paired"):
+        with pytest.raises(TrainingError, match="--mask stroke is for inpainting"):
+            build_config({"task": task, "mask": "stroke"})
+        with pytest.raises(TrainingError, match="--prefill telea is for inpainting"):
+            build_config({"task": task, "prefill": "telea"})
+
+
+def test_config_yaml_lists_the_settings_its_task_does_not_read_last_and_round_trips(tmp_path):
+    from inpaint.train import dump_yaml, read_config_file
+    from inpaint.train.config import unused_settings
+
+    for task in TASK_NAMES:
+        cfg = build_config({"task": task, "data_dir": "d", "out": "o", "image_size": 64})
+        text = dump_yaml(cfg)
+        used, _, unused = text.partition(f"# not read by --task {task}")
+        assert unused, text
+        names = {line.split(":")[0] for line in unused.splitlines()[1:]}
+        assert names == set(unused_settings(task))
+        assert not names & {line.split(":")[0] for line in used.splitlines()}
+        path = tmp_path / f"{task}.yaml"
+        path.write_text(text)
+        assert build_config(read_config_file(path)) == cfg
+    assert "mask" in unused_settings("colorize") and "direction" in unused_settings("colorize")
+    assert "mask" not in unused_settings("inpaint") and "direction" not in unused_settings("paired")

@@ -11,8 +11,6 @@ from pathlib import Path
 
 from inpaint.errors import CheckpointError
 
-TASK_NAMES = {"colorize": "colourisation", "paired": "paired translation"}
-
 
 def network_stride(model, image_size: int) -> int:
     """The multiple of which the model's input side must be: ``2^levels`` of a U-Net (its
@@ -30,13 +28,8 @@ def load_task(path, device: str, task: str):
     if not path.is_file():
         raise CheckpointError(f"checkpoint not found: {path}")
     dev = resolve_device(device)
-    try:
-        from inpaint.tasks import load_task_model
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("inpaint.tasks",):
-            raise
-        raise CheckpointError(f"this version of inpaint cannot read {TASK_NAMES[task]} checkpoints "
-                              "(inpaint.tasks is missing)") from None
+    from inpaint.tasks import load_task_model
+
     loaded = load_task_model(path, device=dev, expect=task)
     model = loaded.model.eval()
     return model, int(loaded.image_size), network_stride(model, loaded.image_size), dict(loaded.settings or {})

@@ -2,8 +2,8 @@
 
 A photo of any size is scaled so its long side is the model's side (area interpolation when
 shrinking, bilinear when enlarging), then reflection-padded (symmetrically) to a multiple of the
-network's stride — for the toolkit's U-Nets, which go down to 1×1 at their training size, that
-is the square of the training size. The prediction is cropped back to the scaled photo.
+network's stride (:func:`inpaint.colorize.model.network_stride`) — for the toolkit's U-Nets,
+which go down to 1×1 at their training size, that is the training size itself. The prediction is cropped back to the scaled photo.
 
 Per-pixel work at full resolution (luminance, the recombination) runs in row strips on a few
 threads: numpy releases the GIL, and strips stay in the CPU caches.

@@ -106,7 +106,8 @@ class _Methods:
         return self.engine.colorize_luminance(grey)
 
 
-def _load(images: list[Path], long_side: int, notes: list[str]) -> list[tuple[str, np.ndarray]]:
+def _load(images: list[Path], long_side: int, images_dir) -> list[tuple[str, np.ndarray]]:
+    """The photos scaled to ``long_side``; a one-line error when none has colour to score against."""
     out = []
     for path in images:
         rgb = cases_mod.load_photo(path)
@@ -114,7 +115,8 @@ def _load(images: list[Path], long_side: int, notes: list[str]) -> list[tuple[st
         out.append((path.name, scaled))
     if all(np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 1], rgb[..., 2])
            for _, rgb in out):
-        notes.append("every photo is grey: colourfulness ratios are undefined")
+        raise InpaintError(f"every photo under {images_dir} is grey: a colourisation is scored against the "
+                           "colour original, so eval --task colorize needs colour photos")
     return out
 
 
@@ -164,6 +166,7 @@ def run_colorize_eval(settings: ColorizeEvalSettings, progress: bool = True, eng
     notes: list[str] = [MEAN_CHROMA_NOTE]
     images = cases_mod.list_images(settings.images_dir, settings.limit)
     report_dir = check_report_dir(settings.report_dir, settings.overwrite)
+    photos = _load(images, settings.long_side, settings.images_dir)  # before the model: loading is slow
     if engine is None:
         from inpaint.colorize.model import colorize_engine
         from inpaint.default_model import resolve_colorize_checkpoint
@@ -174,7 +177,6 @@ def run_colorize_eval(settings: ColorizeEvalSettings, progress: bool = True, eng
     else:
         model_name, source = "model:engine", repr(engine)
     methods = _Methods(engine, model_name)
-    photos = _load(images, settings.long_side, notes)
     if len(photos) == 1:
         notes.append("one photo only: mean-chroma has no other photo to average, so it is grey")
     loo = leave_one_out(np.array([mean_chroma(rgb) for _, rgb in photos]))

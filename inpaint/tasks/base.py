@@ -32,7 +32,7 @@ import torch
 from inpaint.atomic import describe_os_error
 from inpaint.errors import TrainingError
 from inpaint.train import distributed as dist_utils
-from inpaint.train.config import TrainConfig
+from inpaint.train.config import TaskConfig, TrainConfig
 from inpaint.train.data import readable_images, split_files
 
 
@@ -75,6 +75,14 @@ class Task:
         """Raise a one-line :class:`TrainingError` for settings this task cannot train with."""
         if cfg.data.data_dir_b:
             raise TrainingError(f"a second folder (B_DIR) is only for --task paired, not {cls.name}")
+        cls.refuse_direction(cfg)
+
+    @classmethod
+    def refuse_direction(cls, cfg: TrainConfig) -> None:
+        """``--direction`` other than its default is for ``--task paired`` only (a value, not
+        whether it was given: every saved ``config.yaml`` lists the default)."""
+        if cfg.task.direction != TaskConfig.direction:
+            raise TrainingError(f"--direction {cfg.task.direction} is only for --task paired, not {cls.name}")
 
     def checkpoint_info(self) -> dict:
         """The checkpoint's ``"task"`` dict: ``{"name": ..., **settings}``."""

@@ -39,6 +39,7 @@ class ColorizeTask(TranslationTask):
                                 f"{g.image_channels} and {g.out_channels}")
         if cfg.data.data_dir_b:
             raise TrainingError("colorize trains on one photo folder: a second folder is only for --task paired")
+        cls.refuse_direction(cfg)
 
     def checkpoint_info(self) -> dict:
         return {"name": self.name, "color_space": COLOR_SPACE}

@@ -42,7 +42,7 @@ class PairedTask(TranslationTask):
     # -- data -------------------------------------------------------------------------------
     def data(self, ctx: DataContext) -> TaskData:
         from inpaint.train.data import list_images, probe_readable, split_files
-        from inpaint.train.paired_data import PairedPhotos, match_pairs
+        from inpaint.train.paired_data import PairedPhotos, check_side_by_side, match_pairs
 
         cfg = self.cfg
         root = cfg.data.data_dir
@@ -57,6 +57,8 @@ class PairedTask(TranslationTask):
             ctx.note(f"warning: skipped {len(pairs) - len(good)} pair(s) with an unreadable file (first: {first})")
         if not good:
             raise TrainingError(f"none of the {len(pairs)} pair(s) under {root} could be read")
+        if not cfg.data.data_dir_b:
+            check_side_by_side([pair[0] for pair in good], root)
         by_a = {pair[0]: pair for pair in good}
         train, val = split_files([pair[0] for pair in good], root, cfg.data.val_fraction)
         if not train:

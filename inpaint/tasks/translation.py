@@ -18,6 +18,7 @@ import torch
 
 from inpaint.errors import TrainingError
 from inpaint.tasks.base import Task
+from inpaint.train.config import setting_default
 
 # pix2pix (Isola et al. 2017): U-Net + conditional PatchGAN, L1 weighted 100 against the GAN's 1
 # (here as rec 0.99 : adv 0.01, the weights summing to 1 like the CE paper's 0.999 : 0.001), the
@@ -42,6 +43,11 @@ class TranslationTask(Task):
             raise TrainingError(f"--task {cls.name} predicts whole images: it needs --mode full")
         if g.mask_channel:
             raise TrainingError(f"--task {cls.name} has no holes: --mask-channel is for inpainting")
+        # by value, not by whether it was given: a saved config.yaml lists their defaults
+        for flag, value, default in (("--mask", cfg.data.mask, setting_default("mask")),
+                                     ("--prefill", g.prefill, setting_default("prefill"))):
+            if value != default:
+                raise TrainingError(f"--task {cls.name} has no holes: {flag} {value} is for inpainting")
 
     def target(self, b: dict) -> torch.Tensor:
         return b["target"]

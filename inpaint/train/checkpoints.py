@@ -209,7 +209,8 @@ def apply_init(state: dict, generator: torch.nn.Module, discriminator: torch.nn.
         diff = _differences(_normalised(GeneratorConfig, state.get("generator_config"), where), gen)
         detail = "; ".join(diff) if diff else "the weights do not fit"
         raise TrainingError(f"cannot start from {where}: its generator is another architecture "
-                            f"(checkpoint vs requested: {detail})") from None
+                            f"(checkpoint vs requested: {detail}); give the settings of the run "
+                            "that wrote it (e.g. its --image-size and --ngf)") from None
     if discriminator is None:
         return None
     if not state.get("discriminator"):

@@ -46,6 +46,10 @@ CACHE_KINDS = ("memory", "disk", "off")
 # that the two agree.
 TASK_NAMES = ("inpaint", "colorize", "paired")
 DIRECTIONS = ("AtoB", "BtoA")  # paired: which half of an A|B pair is the input
+# Settings only one task reads; a run's config.yaml lists those its task does not read after a
+# comment saying so (dump_yaml), so the file still holds every setting and round-trips.
+INPAINT_ONLY = ("mask", "mask_mix", "mask_bank", "prefill_reuse", "prefill", "mask_channel", "overlap")
+PAIRED_ONLY = ("direction", "data_dir_b")
 MAX_LOADER_WORKERS = 8  # CUDA default loader processes (bench_input.py: samples/s per core)
 
 # Settings left unset (None) take these values for the device the run trains on; resolved
@@ -522,7 +526,19 @@ def config_from_dict(nested: dict) -> TrainConfig:
     return build_config(normalise(flat, "checkpoint train_config"))
 
 
+def unused_settings(task: str) -> tuple[str, ...]:
+    """The flat settings a run of ``task`` does not read (other tasks' own settings)."""
+    return ((INPAINT_ONLY if task != "inpaint" else ()) + (PAIRED_ONLY if task != "paired" else ()))
+
+
 def dump_yaml(cfg: TrainConfig) -> str:
-    """The resolved flat settings as YAML; ``--config RUN/config.yaml`` reproduces the run."""
+    """The resolved flat settings as YAML; ``--config RUN/config.yaml`` reproduces the run.
+    The settings its task does not read (:func:`unused_settings`) come last, under a comment."""
     header = "# inpaint train: resolved settings of this run (usable with --config)\n"
-    return header + yaml.safe_dump(cfg.to_flat(), sort_keys=False)
+    flat = cfg.to_flat()
+    unused = [name for name in unused_settings(cfg.task.name) if name in flat]
+    text = header + yaml.safe_dump({k: v for k, v in flat.items() if k not in unused}, sort_keys=False)
+    if unused:
+        text += (f"# not read by --task {cfg.task.name} (settings of other tasks, listed so that this "
+                 "file holds every setting):\n" + yaml.safe_dump({k: flat[k] for k in unused}, sort_keys=False))
+    return text

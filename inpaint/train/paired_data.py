@@ -22,7 +22,7 @@ from torch.utils.data import Dataset
 from inpaint.errors import TrainingError
 from inpaint.imageio import decode_rgb
 from inpaint.train.cached_samples import split_key
-from inpaint.train.data import _READ_ERRORS, list_images
+from inpaint.train.data import _READ_ERRORS, list_images, photo_size
 
 LOAD_RATIO = 286 / 256  # pix2pix: resize to 286, then crop 256
 
@@ -54,6 +54,22 @@ def match_pairs(a_dir: str | Path, b_dir: str | Path) -> list[tuple[Path, Path]]
                             f"{len(only_b)} of {b_root} none in {a_root} (first: {first!r}); pairs "
                             "are matched by file name without the suffix")
     return [(a[k], b[k]) for k in sorted(a)]
+
+
+def check_side_by_side(files: list[Path], root: str | Path) -> None:
+    """One-line :class:`TrainingError` when a file of a single-folder (``A|B``) dataset cannot
+    be two halves of equal width: its width is odd (a photo, not a pair), or under 2 px."""
+    odd = []
+    for path in files:
+        width, height = photo_size(path)  # as decoded: EXIF orientation applied
+        if width < 2 or width % 2:
+            odd.append((path, width, height))
+    if odd:
+        path, width, height = odd[0]
+        raise TrainingError(f"{len(odd)} of the {len(files)} file(s) under {root} are not side-by-side A|B "
+                            f"pairs: their width is odd (first: {path.name}, {width}×{height}); with one "
+                            "folder each file must be A and B side by side, two halves of equal width; for "
+                            "two folders of files matched by name give A_DIR B_DIR")
 
 
 class PairedPhotos(Dataset):

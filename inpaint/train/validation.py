@@ -10,7 +10,7 @@ Both give the loop the same few methods: ``evaluate``, ``first_batch``, ``baseli
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 import torch
 
@@ -24,6 +24,25 @@ METRIC_KEYS = ("psnr_hole", "ssim_hole", "l1_hole")
 
 def _mean_metrics(rows: list[dict]) -> dict:
     return {k: finite_mean([r[k] for r in rows]) for k in METRIC_KEYS}
+
+
+@contextmanager
+def _eval_mode(generator: torch.nn.Module):
+    """``generator`` in eval mode inside the block, then back in the mode it was in."""
+    was_training = generator.training
+    generator.eval()
+    try:
+        yield
+    finally:
+        generator.train(was_training)
+
+
+def _predict(generator, inp: torch.Tensor, device, autocast, channels_last: bool) -> torch.Tensor:
+    inp = inp.to(device)
+    if channels_last:
+        inp = inp.contiguous(memory_format=torch.channels_last)
+    with autocast():
+        return generator(inp)
 
 
 class Validator:
@@ -48,22 +67,14 @@ class Validator:
     def evaluate(self, generator: torch.nn.Module, device: torch.device, autocast=nullcontext,
                  channels_last: bool = False) -> dict:
         """Mean hole metrics of ``generator`` (switched to eval mode, then back)."""
-        was_training = generator.training
-        generator.eval()
         rows = []
-        try:
+        with _eval_mode(generator):
             for batch in self.batches:
-                inp = batch["input"].to(device)
-                if channels_last:
-                    inp = inp.contiguous(memory_format=torch.channels_last)
-                with autocast():
-                    pred = generator(inp)
+                pred = _predict(generator, batch["input"], device, autocast, channels_last)
                 image, mask = batch["image"], batch["mask"]
                 out = composite(pred.float().cpu(), image, mask)
                 for o, img, m in zip(out, image, mask):
                     rows.append(fill_metrics(tensor_to_image(o), tensor_to_image(img), tensor_to_mask(m)))
-        finally:
-            generator.train(was_training)
         return _mean_metrics(rows)
 
     def first_batch(self) -> dict:
@@ -120,21 +131,13 @@ class BaselineValidator:
     @torch.no_grad()
     def evaluate(self, generator: torch.nn.Module, device: torch.device, autocast=nullcontext,
                  channels_last: bool = False) -> dict:
-        was_training = generator.training
-        generator.eval()
         rows = []
-        try:
+        with _eval_mode(generator):
             for batch in self.batches:
                 b = self.task.to_device(batch, torch.device("cpu"))
-                inp = b["input"].to(device)
-                if channels_last:
-                    inp = inp.contiguous(memory_format=torch.channels_last)
-                with autocast():
-                    pred = generator(inp)
+                pred = _predict(generator, b["input"], device, autocast, channels_last)
                 out = self.task.output_image(pred.float().cpu(), b)
                 rows += self._psnrs(out, self.task.truth_image(b))
-        finally:
-            generator.train(was_training)
         return {"psnr": finite_mean(rows)}
 
     def first_batch(self) -> dict:
