@@ -24,6 +24,9 @@ RGB_TO_YCC = np.array([[0.299, 0.587, 0.114],
                        [0.5, -0.418688, -0.081312]], dtype=np.float64)
 YCC_TO_RGB = np.linalg.inv(RGB_TO_YCC)
 CHROMA_OFFSET = 128.0
+# Grey photos saved as RGB (JPEG) round their channels slightly apart; within this many levels a
+# photo counts as grey (training skips it: no colour to learn; eval skips it: none to score).
+GREY_TOLERANCE = 2
 LEVEL_SCALE = 127.5  # levels ↔ [-1, 1]
 
 
@@ -32,6 +35,13 @@ def luminance(rgb: np.ndarray) -> np.ndarray:
     rgb = np.asarray(rgb, dtype=np.float32)
     w = RGB_TO_YCC[0].astype(np.float32)
     return rgb[..., 0] * w[0] + rgb[..., 1] * w[1] + rgb[..., 2] * w[2]
+
+
+def is_grey(rgb: np.ndarray) -> bool:
+    """``uint8`` ``H×W×3``: are all channels equal (within :data:`GREY_TOLERANCE`)?"""
+    a = np.asarray(rgb).astype(np.int16)
+    return bool(np.abs(a[..., 0] - a[..., 1]).max() <= GREY_TOLERANCE
+                and np.abs(a[..., 1] - a[..., 2]).max() <= GREY_TOLERANCE)
 
 
 def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:

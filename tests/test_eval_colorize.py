@@ -120,3 +120,18 @@ def test_eval_colorize_refuses_a_folder_of_grey_photos_before_loading_the_model(
     assert r.exit_code == 1 and len(errors) == 1 and "Traceback" not in r.output, r.output
     assert "is grey" in errors[0] and "needs colour photos" in errors[0]
     assert not (tmp_path / "r").exists()
+
+
+def test_eval_colorize_leaves_grey_photos_out_with_a_note(colour_photos):
+    # a grey original would give the grey baseline a perfect (capped) PSNR and swamp the means
+    grey = np.repeat(photo(50, 60, seed=9)[:, :, :1], 3, axis=2)
+    Image.fromarray(grey).save(colour_photos / "photos" / "p9_grey.png")
+    out = colour_photos / "report"
+    r = CliRunner().invoke(main, ["eval", "--task", "colorize", str(colour_photos / "photos"), "--model",
+                                  str(colour_photos / "model.pt"), "-o", str(out), "--long-side", "96",
+                                  "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "left out 1 grey photo(s)" in r.output and "p9_grey.png" in r.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert all(m["n"] == 3 for m in summary["methods"].values())
+    assert {row["image"] for row in csv.DictReader((out / "metrics.csv").open())} == {"p0.png", "p1.png", "p2.png"}

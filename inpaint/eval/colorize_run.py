@@ -1,7 +1,8 @@
 """``inpaint eval --task colorize``: colourise grey versions of colour photos and score them
 against the originals; write ``metrics.csv``, ``summary.json`` and ``report.html`` + gallery.
 
-Per photo (read as ``inpaint fill`` reads it, then scaled so its long side is ``long_side``,
+Photos that are grey already (:func:`inpaint.color.is_grey`) are left out, with a note: the grey
+baseline would match them exactly. Per photo (read as ``inpaint fill`` reads it, then scaled so its long side is ``long_side``,
 default :data:`DEFAULT_LONG_SIDE`: area when shrinking, bicubic when enlarging — fast runs;
 recorded in the summary), the grey input is the original's BT.601 luminance rounded to 8 bits,
 and three methods colourise it:
@@ -13,8 +14,8 @@ and three methods colourise it:
   sees the photo it is scored on; with one photo only it is grey (noted).
 
 Scores (:func:`inpaint.metrics.colour_metrics`): RGB PSNR, SSIM over the three channels, and the
-colourfulness ratio (Hasler and Süsstrunk 2003; the output's over the original's, undefined for a
-grey original and left out of the median). Every output has the grey input's luminance (≤ 0.5
+colourfulness ratio (Hasler and Süsstrunk 2003; the output's over the original's, undefined for an
+almost colourless original and left out of the median). Every output has the grey input's luminance (≤ 0.5
 level), so the methods differ only in colour.
 """
 
@@ -28,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from inpaint.atomic import atomic_write_text
-from inpaint.color import recombine, rgb_to_ycbcr
+from inpaint.color import is_grey, recombine, rgb_to_ycbcr
 from inpaint.errors import InpaintError
 from inpaint.eval import cases as cases_mod
 from inpaint.eval.pipeline import MAX_LONG_SIDE, MIN_LONG_SIDE, EvalResult, check_report_dir, rows_to_csv
@@ -106,18 +107,21 @@ class _Methods:
         return self.engine.colorize_luminance(grey)
 
 
-def _load(images: list[Path], long_side: int, images_dir) -> list[tuple[str, np.ndarray]]:
-    """The photos scaled to ``long_side``; a one-line error when none has colour to score against."""
-    out = []
+def _load(images: list[Path], long_side: int, images_dir) -> tuple[list[tuple[str, np.ndarray]], list[str]]:
+    """The colour photos scaled to ``long_side``, and the names of the grey ones left out (a grey
+    original has no colour to score against: the grey baseline would match it exactly); a
+    one-line error when none has colour."""
+    out, grey = [], []
     for path in images:
         rgb = cases_mod.load_photo(path)
-        scaled = cases_mod.scale_long_side(rgb, long_side)
-        out.append((path.name, scaled))
-    if all(np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 1], rgb[..., 2])
-           for _, rgb in out):
+        if is_grey(rgb):
+            grey.append(path.name)
+            continue
+        out.append((path.name, cases_mod.scale_long_side(rgb, long_side)))
+    if not out:
         raise InpaintError(f"every photo under {images_dir} is grey: a colourisation is scored against the "
                            "colour original, so eval --task colorize needs colour photos")
-    return out
+    return out, grey
 
 
 def summarize_colorize(rows: list[dict], seconds: dict[str, list[float]], methods: list[str]) -> dict:
@@ -166,7 +170,10 @@ def run_colorize_eval(settings: ColorizeEvalSettings, progress: bool = True, eng
     notes: list[str] = [MEAN_CHROMA_NOTE]
     images = cases_mod.list_images(settings.images_dir, settings.limit)
     report_dir = check_report_dir(settings.report_dir, settings.overwrite)
-    photos = _load(images, settings.long_side, settings.images_dir)  # before the model: loading is slow
+    photos, grey_photos = _load(images, settings.long_side, settings.images_dir)  # before the model: slow
+    if grey_photos:
+        notes.append(f"left out {len(grey_photos)} grey photo(s), no colour to score against: "
+                     + ", ".join(grey_photos))
     if engine is None:
         from inpaint.colorize.model import colorize_engine
         from inpaint.default_model import resolve_colorize_checkpoint

@@ -17,22 +17,13 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from inpaint.color import is_grey
 from inpaint.imageio import decode_rgb
 from inpaint.train.cached_samples import split_key
 from inpaint.train.data import _READ_ERRORS, center_crop_spec, load_crop, random_crop_spec
 from inpaint.train.photo_cache import PhotoCache
 
-# max |R−G|, |G−B| (levels) of a photo that counts as grey: a grey JPEG saved as RGB can differ
-# by a level or two after chroma rounding, and such photos hold no colour to learn
-GREY_TOLERANCE = 2
 GREY_PROBE = (256, 256)  # JPEG draft size for the grey test of a file (the test needs no detail)
-
-
-def is_grey(rgb: np.ndarray) -> bool:
-    """``uint8`` ``H×W×3``: are all channels equal (within :data:`GREY_TOLERANCE`)?"""
-    a = rgb.astype(np.int16)
-    return bool(np.abs(a[..., 0] - a[..., 1]).max() <= GREY_TOLERANCE
-                and np.abs(a[..., 1] - a[..., 2]).max() <= GREY_TOLERANCE)
 
 
 def is_grey_file(path: Path) -> bool:
