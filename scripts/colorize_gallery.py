@@ -11,15 +11,13 @@ input itself; ``mean-chroma`` is one flat tint).
 from __future__ import annotations
 
 import argparse
-import io
 import re
 import sys
 from pathlib import Path
 
 from PIL import Image
 
-from inpaint.atomic import atomic_write_bytes
-from key_gallery import render  # same folder: one layout for every gallery
+from key_gallery import write_gallery  # same folder: one layout and writer for every gallery
 
 NAME = re.compile(r"^(\d{3})_(.+)_(grey_input|original|model_.+)\.png$")
 
@@ -54,10 +52,7 @@ def main(argv=None) -> None:
     columns, rows = rows_of(args.report, photos)
     if not rows:
         sys.exit(f"error: {args.report} holds no colourisation report images (inpaint eval --task colorize)")
-    buffer = io.BytesIO()
-    render(columns, rows, args.height, args.width).save(buffer, "JPEG", quality=90, optimize=True)
-    atomic_write_bytes(args.out, buffer.getvalue())
-    print(args.out)
+    write_gallery(columns, rows, args.out, args.height, args.width)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,14 @@ def render(columns: list[str], rows, height: int, width: int) -> Image.Image:
     return canvas
 
 
+def write_gallery(columns: list[str], rows, out: Path, height: int, width: int) -> None:
+    """Render and write the gallery as a JPEG (quality 90), atomically; print its path."""
+    buffer = io.BytesIO()
+    render(columns, rows, height, width).save(buffer, "JPEG", quality=90, optimize=True)
+    atomic_write_bytes(out, buffer.getvalue())
+    print(out)
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("report", type=Path)
@@ -79,10 +87,7 @@ def main(argv=None) -> None:
         sys.exit(f"error: {args.report} is not a report with a blind page ({exc})")
     if not rows:
         sys.exit("error: no such case in the report")
-    buffer = io.BytesIO()
-    render(columns, rows, args.height, args.width).save(buffer, "JPEG", quality=90, optimize=True)
-    atomic_write_bytes(args.out, buffer.getvalue())
-    print(args.out)
+    write_gallery(columns, rows, args.out, args.height, args.width)
 
 
 if __name__ == "__main__":
