@@ -24,6 +24,9 @@ DEFAULTS = ServeConfig()
               help="Port (0: any free port; the address is printed).")
 @click.option("--checkpoint", type=click.Path(path_type=Path), default=None,
               help="Checkpoint written by `inpaint train` (default: the model shipped with inpaint).")
+@click.option("--colorize-model", type=click.Path(path_type=Path), default=None,
+              help="Checkpoint written by `inpaint train --task colorize` for the page's Colourise button "
+                   "(default: the colouriser shipped with inpaint).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=DEFAULTS.workers, show_default=True,
               help="Fills that run at once.")
@@ -34,9 +37,10 @@ DEFAULTS = ServeConfig()
 @click.option("--max-megapixels", type=click.FloatRange(0.001, 10_000), default=DEFAULTS.max_megapixels,
               show_default=True, help="Largest photo or mask, in millions of pixels; larger ones get 413.")
 @friendly_errors
-def serve(host, port, checkpoint, device, workers, queue_size, max_upload_mb, max_megapixels):
-    """Serve a local web page to fill photos with a brush, and the HTTP API it uses
-    (POST /api/fill with the multipart fields image, mask and an optional method)."""
+def serve(host, port, checkpoint, colorize_model, device, workers, queue_size, max_upload_mb, max_megapixels):
+    """Serve a local web page to fill photos with a brush (and colourise them), and the HTTP API
+    it uses (POST /api/fill with the multipart fields image, mask and an optional method;
+    POST /api/colorize with the field image)."""
     from inpaint.serve.run import bind, require_server_packages, serve_forever, url_of
 
     config = ServeConfig(host, port, max_upload_mb, max_megapixels, workers, queue_size)
@@ -46,7 +50,7 @@ def serve(host, port, checkpoint, device, workers, queue_size, max_upload_mb, ma
     from inpaint.serve.methods import load_methods
 
     try:
-        methods = load_methods(checkpoint, device)
+        methods = load_methods(checkpoint, device, colorize_model=colorize_model)
     except BaseException:
         sock.close()
         raise
@@ -54,5 +58,6 @@ def serve(host, port, checkpoint, device, workers, queue_size, max_upload_mb, ma
         click.echo(f"note: {name} is not offered: {why}", err=True)
     if not config.local_only:
         click.echo(f"note: listening on {host}: anyone who can reach this machine can use the server", err=True)
-    click.echo(f"inpaint serve: {url_of(sock)}  (methods: {', '.join(methods.painters)}; Ctrl-C to stop)")
+    click.echo(f"inpaint serve: {url_of(sock)}  (methods: {', '.join(methods.painters)}"
+               f"{'; colourise' if methods.colorizer is not None else ''}; Ctrl-C to stop)")
     serve_forever(create_app(config, methods), sock)

@@ -15,16 +15,19 @@ def png_bytes(array_or_image, **save) -> bytes:
     return buffer.getvalue()
 
 
-def make_app(methods=None, **config):
-    """An app with the classical methods (and ``methods`` when given: name -> painter)."""
+def make_app(methods=None, colorizer=None, **config):
+    """An app with the classical methods (and ``methods`` when given: name -> painter) and
+    ``colorizer`` (a colourisation engine; None: the server has none)."""
     from inpaint.serve.app import create_app
     from inpaint.serve.config import ServeConfig
-    from inpaint.serve.methods import Methods, load_methods
+    from inpaint.serve.methods import COLORIZE, Methods, load_methods
 
-    loaded = load_methods(with_model=False)
-    if methods:
-        loaded = Methods({**methods, **loaded.painters}, {**{n: n for n in methods}, **loaded.labels},
-                         loaded.unavailable)
+    loaded = load_methods(with_model=False, with_colorizer=False)
+    unavailable = dict(loaded.unavailable)
+    if colorizer is None:
+        unavailable[COLORIZE] = "no colourisation model (test)"
+    loaded = Methods({**(methods or {}), **loaded.painters}, {**{n: n for n in methods or {}}, **loaded.labels},
+                     unavailable, colorizer)
     return create_app(ServeConfig(**config), loaded)
 
 

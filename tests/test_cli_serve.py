@@ -45,9 +45,10 @@ def test_a_port_in_use_is_one_error_line():
     assert len(r.output.strip().splitlines()) == 1
 
 
-def test_a_bad_checkpoint_is_one_error_line(tmp_path):
+@pytest.mark.parametrize("option", ["--checkpoint", "--colorize-model"])
+def test_a_bad_checkpoint_is_one_error_line(tmp_path, option):
     (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")
-    r = CliRunner().invoke(main, ["serve", "--port", "0", "--checkpoint", str(tmp_path / "bad.pt")])
+    r = CliRunner().invoke(main, ["serve", "--port", "0", option, str(tmp_path / "bad.pt")])
     assert r.exit_code == 1 and "Error:" in r.output and "Traceback" not in r.output
 
 
@@ -98,6 +99,10 @@ def test_serve_prints_its_address_and_serves_the_page_and_the_api(served):
     r = httpx.post(url + "api/fill", files={"image": ("a.png", png_bytes(image)), "mask": ("m.png", png_bytes(mask))},
                    timeout=60)
     assert r.status_code == 200 and np.array_equal(decode(r.content)[mask == 0], image[mask == 0])
+    assert methods["colorize"] is True  # the shipped colouriser, loaded once at start
+    grey = image[..., 1]
+    r = httpx.post(url + "api/colorize", files={"image": ("g.png", png_bytes(grey))}, timeout=60)
+    assert r.status_code == 200 and decode(r.content).shape == grey.shape + (3,)
 
 
 def test_uploads_over_the_limit_are_refused_on_the_wire_before_they_are_read(served):

@@ -131,3 +131,21 @@ def test_arrays_of_every_supported_shape():
         photo_from_array(np.zeros((4, 5, 2), np.uint8))
     with pytest.raises(ImageError):
         photo_from_array(np.zeros((4, 5, 3), np.float64))
+
+
+def _zlib_level_class(png: bytes) -> int:
+    """FLEVEL of the first IDAT's zlib header: 0 fastest, 1 fast (levels 2-5), 2 default (6), 3 best."""
+    at = png.index(b"IDAT") + 4
+    return png[at + 1] >> 6
+
+
+def test_png_is_written_at_the_faster_compression_level(tmp_path):
+    from inpaint.imageio import PNG_COMPRESS_LEVEL, encode_png
+
+    rng = np.random.default_rng(0)
+    img = Image.fromarray(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    save_image(img, tmp_path / "out.png")
+    assert 2 <= PNG_COMPRESS_LEVEL <= 5
+    assert _zlib_level_class((tmp_path / "out.png").read_bytes()) == 1   # Pillow's default would be 2
+    assert _zlib_level_class(encode_png(img)) == 1
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "out.png")), np.asarray(img))

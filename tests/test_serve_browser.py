@@ -1,6 +1,7 @@
 """The page in a real browser: headless Chromium (Debian's ``chromium`` and ``chromium-driver``,
 which ``.ci/run`` installs) opens a photo, paints a stroke with mouse events, presses Fill and
-reads the result back: only the stroke may change, and the rest is bit-exact. Skipped only
+reads the result back: only the stroke may change, and the rest is bit-exact; Colourise keeps the
+photo's grey levels and the painted mask. Skipped only
 where Chromium or its driver is not installed. Set ``INPAINT_SCREENSHOTS=DIR`` to keep the
 screenshots (they always go to the test's temporary folder)."""
 
@@ -20,6 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import SHIPPED_COLORIZE_CHECKPOINT
 from serve_helpers import make_app
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "coffee.jpg"
@@ -38,7 +40,10 @@ def server():
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
-    srv = uvicorn.Server(uvicorn.Config(make_app(), log_level="warning", access_log=False))
+    from inpaint.colorize.model import colorize_engine
+
+    app = make_app(colorizer=colorize_engine(SHIPPED_COLORIZE_CHECKPOINT, "cpu"))
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not srv.started:
@@ -230,3 +235,33 @@ def test_a_mask_file_then_the_eraser(server, browser, tmp_path):
     assert changed[hole & ~erased].mean() > 0.5
     driver.find_element("id", "help").click()
     _shot(driver, tmp_path, "serve_shortcuts.png")
+
+
+def test_colourise_keeps_the_grey_levels_and_the_mask_and_undoes(server, browser, tmp_path):
+    from inpaint.color import luminance
+
+    driver = browser
+    driver.get(server)
+    _wait(driver, "return document.getElementById('method').options.length > 0")
+    driver.find_element("id", "photo-file").send_keys(str(EXAMPLE))
+    _wait(driver, "return window.inpaint.state.shownPhoto !== null")
+    assert driver.find_element("id", "colorize").is_enabled()
+    zoom, left, top = driver.execute_script(
+        "const r = document.getElementById('photo').getBoundingClientRect();"
+        "return [window.inpaint.state.zoom, r.left, r.top];")
+    _drag(driver, [(round(left + x * zoom), round(top + y * zoom)) for x, y in ((330, 170), (420, 230))])
+    driver.find_element("id", "colorize").click()
+    _wait(driver, "return window.inpaint.state.doc.photo.edits.includes('colourise') && !window.inpaint.state.busy")
+    assert driver.find_element("id", "message").text.startswith("Colourised in")
+    assert driver.execute_script("return window.inpaint.state.doc.strokes.length") == 1  # the mask stays
+    url = driver.execute_async_script("window.inpaint.photoDataURL().then(arguments[arguments.length - 1])")
+    out = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+    src = np.asarray(Image.open(EXAMPLE).convert("RGB"))
+    assert out.shape == src.shape
+    assert np.abs(luminance(out) - luminance(src)).max() <= 1.5  # the server's 8-bit grey input, then ≤ 0.5
+    assert not np.array_equal(out, src)
+    _shot(driver, tmp_path, "serve_colourised.png")
+    from selenium.webdriver.common.keys import Keys
+
+    driver.find_element("tag name", "body").send_keys(Keys.CONTROL, "z")
+    _wait(driver, "return window.inpaint.state.doc.photo.edits.length === 0")

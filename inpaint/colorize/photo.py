@@ -17,7 +17,7 @@ from PIL import Image
 
 from inpaint.color import luminance
 from inpaint.colorize.scaling import by_strips
-from inpaint.imageio import Photo
+from inpaint.imageio import Photo, encode_png, read_photo
 
 GREY_MODES = ("L", "LA", "1", "I", "I;16")
 ICC_COLOUR_SPACE = slice(16, 20)  # bytes of an ICC header naming the profile's colour space
@@ -98,3 +98,10 @@ def translate_photo(engine, photo: Photo) -> tuple[Image.Image, list[str]]:
     """Translate ``photo`` (a grey one as grey RGB) with a
     :class:`inpaint.colorize.translate.TranslateEngine` → (the image to write, notes)."""
     return output_image(photo, engine.translate(photo.rgb)), input_notes(photo, "paired")
+
+
+def colorize_upload(engine, fh, name: str = "image") -> tuple[bytes, list[str]]:
+    """Colourise an uploaded photo (an open binary file; nothing touches a path) → (the result as
+    PNG bytes, notes): ``inpaint serve``'s colourisation, read and written by ``inpaint colorize``'s rules."""
+    image, notes = colorize_photo(engine, read_photo(fh, name))
+    return encode_png(image), notes

@@ -1,18 +1,24 @@
 """The routes of ``inpaint serve``. They parse the request and call the shared fill pipeline
-(:func:`inpaint.fill.pipeline.fill_upload`); no path from a request ever reaches the file
+(:func:`inpaint.fill.pipeline.fill_upload`) or colourisation
+(:func:`inpaint.colorize.photo.colorize_upload`); no path from a request ever reaches the file
 system (uploads are read from memory or Starlette's anonymous spool files, and the page's
 assets come from the package).
 
 API (every error is JSON ``{"error": "…"}`` with a 4xx status; 5xx only for a bug):
 
 * ``GET /api/methods`` → ``{"methods": [{"name", "label"}], "default", "unavailable": {name: why},
-  "limits": {"max_upload_bytes", "max_pixels"}, "version"}``.
+  "limits": {"max_upload_bytes", "max_pixels"}, "colorize": true/false, "version"}``
+  (``unavailable["colorize"]`` says why there is no colouriser).
 * ``POST /api/fill`` multipart: ``image`` (a photo file), ``mask`` (a mask file: white / 255 =
   hole, or transparent = hole), optional ``method`` (from ``/api/methods``; default: its
   ``default``), ``invert``, ``resize_mask`` (``1``/``0``), ``dilate`` (px) → ``image/png``, the
   filled photo: lossless, known pixels bit-exact, alpha, 16 bits, palette and EXIF kept (the
   rules of ``inpaint fill``). Headers: ``X-Inpaint-Method``, ``X-Inpaint-Seconds``,
   ``X-Inpaint-Notes`` (a JSON list).
+* ``POST /api/colorize`` multipart: ``image`` → ``image/png``, the photo colourised from its
+  luminance, which it keeps (the rules of ``inpaint colorize``: alpha, EXIF kept; 8-bit RGB).
+  Headers ``X-Inpaint-Seconds``, ``X-Inpaint-Notes``. 400 as for a fill, and when the server
+  has no colourisation model.
 * ``POST /api/mask`` multipart: ``mask``, ``width``, ``height`` and the optional ``invert``,
   ``resize_mask``, ``dilate`` → the mask as the fill will use it, a greyscale PNG (255 = hole):
   how the page shows an uploaded mask.
@@ -40,6 +46,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from inpaint import __version__
+from inpaint.colorize.photo import colorize_upload
 from inpaint.errors import InpaintError
 from inpaint.fill.pipeline import fill_upload
 from inpaint.fill.settings import MAX_DILATE, FillSettings
@@ -47,7 +54,7 @@ from inpaint.fill.user_mask import fit_mask_to
 from inpaint.serve.config import ServeConfig
 from inpaint.serve.jobs import FillQueue, QueueFull
 from inpaint.serve.limits import BodyLimit, TooLarge, check_pixels
-from inpaint.serve.methods import Methods
+from inpaint.serve.methods import COLORIZE, Methods
 from masks.errors import MaskError
 from masks.io import encode_png, read_mask
 
@@ -62,10 +69,10 @@ class BadRequest(InpaintError):
     """A field that is missing or malformed (HTTP 400)."""
 
 
-def _file(form, name: str) -> UploadFile:
+def _file(form, name: str, fields: str = "the fields image and mask") -> UploadFile:
     value = form.get(name)
     if value is None:
-        raise BadRequest(f"missing field {name!r} (send multipart/form-data with the fields image and mask)")
+        raise BadRequest(f"missing field {name!r} (send multipart/form-data with {fields})")
     if not isinstance(value, UploadFile):
         raise BadRequest(f"field {name!r} must be a file upload, not text")
     return value
@@ -108,6 +115,19 @@ def _fill_job(painter, image, mask, settings: FillSettings, max_pixels: int):
     return png, notes, time.perf_counter() - start
 
 
+def _colorize_job(engine, image, max_pixels: int):
+    check_pixels(image, "photo", max_pixels)
+    start = time.perf_counter()
+    png, notes = colorize_upload(engine, image)
+    return png, notes, time.perf_counter() - start
+
+
+def _result(png: bytes, notes: list[str], seconds: float, filename: str, **headers) -> Response:
+    return Response(png, media_type="image/png", headers={
+        **headers, "X-Inpaint-Seconds": f"{seconds:.3f}", "X-Inpaint-Notes": json.dumps(notes),
+        "Cache-Control": "no-store", "Content-Disposition": f'inline; filename="{filename}"'})
+
+
 def _mask_job(mask, size, settings: FillSettings, max_pixels: int) -> bytes:
     check_pixels(mask, "mask", max_pixels)
     hole = read_mask(mask, "mask", settings.invert)
@@ -139,6 +159,7 @@ def create_app(config: ServeConfig, methods: Methods) -> Starlette:
             "default": methods.default,
             "unavailable": methods.unavailable,
             "limits": {"max_upload_bytes": config.max_upload_bytes, "max_pixels": config.max_pixels},
+            "colorize": methods.colorizer is not None,
             "version": __version__,
         })
 
@@ -149,10 +170,17 @@ def create_app(config: ServeConfig, methods: Methods) -> Starlette:
                 name, painter = methods.get(str(form.get("method", "")).strip() or None)
                 png, notes, seconds = await queue.run(_fill_job, painter, image.file, mask.file,
                                                       _settings(form), config.max_pixels)
-        return Response(png, media_type="image/png", headers={
-            "X-Inpaint-Method": name, "X-Inpaint-Seconds": f"{seconds:.3f}",
-            "X-Inpaint-Notes": json.dumps(notes), "Cache-Control": "no-store",
-            "Content-Disposition": 'inline; filename="filled.png"'})
+        return _result(png, notes, seconds, "filled.png", **{"X-Inpaint-Method": name})
+
+    async def api_colorize(request: Request):
+        if methods.colorizer is None:
+            raise BadRequest(f"this server cannot colourise: {methods.unavailable.get(COLORIZE, 'no model')}")
+        with queue.admit():
+            async with request.form(max_files=MAX_FIELDS, max_fields=MAX_FIELDS) as form:
+                image = _file(form, "image", "the field image")
+                png, notes, seconds = await queue.run(_colorize_job, methods.colorizer, image.file,
+                                                      config.max_pixels)
+        return _result(png, notes, seconds, "colourised.png")
 
     async def api_mask(request: Request):
         with queue.admit():
@@ -181,6 +209,7 @@ def create_app(config: ServeConfig, methods: Methods) -> Starlette:
     app = Starlette(
         routes=[Route("/", index), Route("/api/methods", api_methods),
                 Route("/api/fill", api_fill, methods=["POST"]), Route("/api/mask", api_mask, methods=["POST"]),
+                Route("/api/colorize", api_colorize, methods=["POST"]),
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=config.allowed_hosts()),
                     Middleware(BodyLimit, limit=config.max_upload_bytes)],

@@ -1,6 +1,6 @@
 """The fill methods a server offers, each loaded once at start: the model (``--checkpoint`` or
 the shipped default) and every classical method that can run here (PatchMatch only with its
-optional package)."""
+optional package); and the colouriser (``--colorize-model`` or the shipped one), when there is one."""
 
 from __future__ import annotations
 
@@ -10,16 +10,20 @@ from inpaint.classical import CLASSICAL_METHODS
 from inpaint.errors import CheckpointError, InpaintError
 
 MODEL = "model"
+COLORIZE = "colorize"
 
 
 @dataclass
 class Methods:
     """``painters``: name → :class:`inpaint.api.Inpainter`, in menu order (the first is the
-    default); ``labels``: name → what the page shows; ``unavailable``: name → why not."""
+    default); ``labels``: name → what the page shows; ``unavailable``: name → why not (also
+    :data:`COLORIZE` when there is no colouriser); ``colorizer``: the colourisation engine
+    (:class:`inpaint.colorize.engine.ColorizeEngine`) or ``None``."""
 
     painters: dict
     labels: dict[str, str]
     unavailable: dict[str, str] = field(default_factory=dict)
+    colorizer: object = None
 
     @property
     def default(self) -> str:
@@ -33,9 +37,26 @@ class Methods:
         return name, self.painters[name]
 
 
-def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True) -> Methods:
+def load_colorizer(path=None, device: str = "auto"):
+    """``(engine, None)``, or ``(None, why)`` when no colourisation model is shipped and none is
+    given (errors of a given ``path`` propagate, as for ``--checkpoint``)."""
+    from inpaint.colorize.model import colorize_engine
+    from inpaint.default_model import resolve_colorize_checkpoint
+
+    try:
+        checkpoint = resolve_colorize_checkpoint(path)
+    except CheckpointError as exc:
+        if path is not None:
+            raise
+        return None, str(exc)
+    return colorize_engine(checkpoint, device), None
+
+
+def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True,
+                 colorize_model=None, with_colorizer: bool = True) -> Methods:
     """Load the model once (errors of a given ``checkpoint`` propagate; a missing default model
-    only leaves the classical methods) and make every classical filler that can run here."""
+    only leaves the classical methods), make every classical filler that can run here, and load
+    the colouriser (the same rules, for ``colorize_model``)."""
     from inpaint.api import Inpainter
 
     painters, labels, unavailable = {}, {}, {}
@@ -53,4 +74,9 @@ def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True)
             labels[name] = spec.label or name
         except InpaintError as exc:
             unavailable[name] = str(exc)
-    return Methods(painters, labels, unavailable)
+    colorizer = None
+    if with_colorizer:
+        colorizer, why = load_colorizer(colorize_model, device)
+        if why:
+            unavailable[COLORIZE] = why
+    return Methods(painters, labels, unavailable, colorizer)

@@ -1,7 +1,8 @@
 // inpaint serve — the page. Plain JavaScript, no libraries, nothing fetched from elsewhere.
 //
-// The document being edited is {photo, maskBase, strokes}: photo = {blob, name, filled} (the
-// file's own bytes, sent as they are, so EXIF, alpha and 16 bits reach the server untouched);
+// The document being edited is {photo, maskBase, strokes}: photo = {blob, name, filled, edits}
+// (the file's own bytes, sent as they are, so EXIF, alpha and 16 bits reach the server untouched;
+// filled: the bytes are a result of the server's; edits: what made them, "fill" / "colourise");
 // maskBase = a canvas holding an uploaded mask (or null); strokes = [{mode, size, points}] in
 // photo pixels. Every edit makes a new document, so undo/redo covers strokes, masks and fills.
 // Only the current photo is kept decoded (big photos would fill memory otherwise).
@@ -17,7 +18,7 @@
     shortcuts: $("shortcuts"), zoomValue: $("zoom-value"),
   };
   const buttons = ["open", "open-mask", "tool-brush", "tool-eraser", "undo", "redo", "clear", "zoom-out",
-                   "zoom-fit", "zoom-in", "compare", "fill", "download", "help", "open-empty"];
+                   "zoom-fit", "zoom-in", "compare", "colorize", "fill", "download", "help", "open-empty"];
   const btn = Object.fromEntries(buttons.map((id) => [id, $(id)]));
   const MASK_COLOUR = "#ff3d7f";
   const MIN_ZOOM = 0.02, MAX_ZOOM = 32;
@@ -26,6 +27,7 @@
     doc: null, undo: [], redo: [], tool: "brush", zoom: 1, panX: 0, panY: 0,
     width: 0, height: 0, shownPhoto: null, original: null, busy: false, comparing: false, split: 0.5,
     space: false, stroke: null, pan: null, methods: [], limits: null, labels: {}, renderSeq: 0,
+    canColorize: false,
   };
   const maskCtx = el.mask.getContext("2d");
 
@@ -57,6 +59,7 @@
     btn["clear"].disabled = !idle || !painted;
     for (const id of ["zoom-out", "zoom-fit", "zoom-in", "compare"]) btn[id].disabled = !has;
     btn["fill"].disabled = !idle || !painted || state.methods.length === 0;
+    btn["colorize"].disabled = !has || !idle || !state.canColorize;
     btn["download"].disabled = !has || !state.doc.photo.filled;
     btn["compare"].setAttribute("aria-pressed", String(state.comparing));
     for (const tool of ["brush", "eraser"]) {
@@ -234,7 +237,7 @@
     sizeCanvases(bitmap.width, bitmap.height);
     el.before.getContext("2d").drawImage(bitmap, 0, 0);
     bitmap.close();
-    state.doc = { photo: { blob, name: file.name, filled: false }, maskBase: null, strokes: [] };
+    state.doc = { photo: { blob, name: file.name, filled: false, edits: [] }, maskBase: null, strokes: [] };
     state.undo = []; state.redo = []; state.shownPhoto = null;
     el.empty.hidden = true;
     el.stage.classList.add("shown");
@@ -355,7 +358,8 @@
       if (!response.ok) { fail(await errorOf(response)); return; }
       const result = await response.blob();
       const name = state.doc.photo.name;
-      await commit({ photo: { blob: result, name, filled: true }, maskBase: null, strokes: [] });
+      const edits = [...new Set([...state.doc.photo.edits, "fill"])];
+      await commit({ photo: { blob: result, name, filled: true, edits }, maskBase: null, strokes: [] });
       const notes = JSON.parse(response.headers.get("X-Inpaint-Notes") || "[]");
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       say(`Filled with ${state.labels[method] || method} in ${seconds} s.` +
@@ -367,11 +371,38 @@
     }
   }
 
+  async function colorize() {
+    if (!state.doc || state.busy || btn["colorize"].disabled) return;
+    const form = new FormData();
+    form.append("image", state.doc.photo.blob, "image");
+    setComparing(false);
+    setBusy(true, "Colourising…");
+    const started = performance.now();
+    try {
+      const response = await fetch("/api/colorize", { method: "POST", body: form });
+      if (!response.ok) { fail(await errorOf(response)); return; }
+      const result = await response.blob();
+      const photo = state.doc.photo;
+      const edits = [...new Set([...photo.edits, "colourise"])];
+      // the painted mask stays: colourising first and removing things after is one workflow
+      await commit({ ...state.doc, photo: { blob: result, name: photo.name, filled: true, edits } });
+      const notes = JSON.parse(response.headers.get("X-Inpaint-Notes") || "[]");
+      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      say(`Colourised in ${seconds} s.` + (notes.length ? ` Note: ${notes.join("; ")}` : " Compare (C), or download the result."), "ok");
+    } catch (err) {
+      fail(`Cannot reach the server: ${err.message}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   function download() {
     if (!state.doc || !state.doc.photo.filled) return;
     const a = document.createElement("a");
+    const edits = state.doc.photo.edits;
+    const suffix = edits.length > 1 ? "edited" : edits[0] === "colourise" ? "colourised" : "filled";
     a.href = URL.createObjectURL(state.doc.photo.blob);
-    a.download = `${state.doc.photo.name.replace(/\.[^.]*$/, "") || "photo"}_filled.png`;
+    a.download = `${state.doc.photo.name.replace(/\.[^.]*$/, "") || "photo"}_${suffix}.png`;
     document.body.appendChild(a);
     a.click();
     a.remove();
@@ -505,6 +536,7 @@
   btn["zoom-fit"].onclick = fit;
   btn["compare"].onclick = () => setComparing(!state.comparing);
   btn["fill"].onclick = fill;
+  btn["colorize"].onclick = colorize;
   btn["download"].onclick = download;
   btn["help"].onclick = () => {
     el.shortcuts.hidden = !el.shortcuts.hidden;
@@ -537,7 +569,7 @@
     }
     const actions = {
       b: () => setTool("brush"), e: () => setTool("eraser"), "[": () => setSize(-4), "]": () => setSize(4),
-      enter: fill, c: () => setComparing(!state.comparing), f: fit, 0: fit, 1: actualSize,
+      enter: fill, c: () => setComparing(!state.comparing), k: colorize, f: fit, 0: fit, 1: actualSize,
       "+": () => zoomAt(1.25), "=": () => zoomAt(1.25), "-": () => zoomAt(0.8), o: () => pick(el.photoFile),
       m: () => state.doc && pick(el.maskFile), x: clearMask, delete: clearMask, backspace: clearMask,
       "?": () => btn["help"].onclick(), escape: () => { el.shortcuts.hidden = true; setComparing(false); },
@@ -556,6 +588,10 @@
       const body = await response.json();
       state.methods = body.methods;
       state.limits = body.limits;
+      state.canColorize = !!body.colorize;
+      if (!state.canColorize) {
+        btn["colorize"].title = `Colourise: not offered by this server (${(body.unavailable || {}).colorize || "no model"})`;
+      }
       el.method.replaceChildren(...body.methods.map((m) => {
         state.labels[m.name] = m.label;
         const option = new Option(m.label, m.name, m.name === body.default, m.name === body.default);
