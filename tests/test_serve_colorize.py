@@ -94,3 +94,15 @@ def test_a_server_without_a_colouriser_says_so(grey):
 def test_photos_over_the_pixel_limit_get_413(engine, grey):
     r = colorize(make_app(colorizer=engine, max_megapixels=0.001), png_bytes(grey))
     assert r.status_code == 413 and "photo" in r.json()["error"], r.text
+
+
+def test_load_methods_notes_a_missing_colouriser_and_refuses_a_bad_one(tmp_path):
+    from inpaint.errors import CheckpointError
+    from inpaint.serve.methods import COLORIZE, load_methods
+
+    methods = load_methods(with_model=False)  # the tests hide the shipped models
+    assert methods.colorizer is None and "no default colourisation model" in methods.unavailable[COLORIZE]
+    loaded = load_methods(with_model=False, colorize_model=SHIPPED_COLORIZE_CHECKPOINT)
+    assert loaded.colorizer is not None and COLORIZE not in loaded.unavailable
+    with pytest.raises(CheckpointError):
+        load_methods(with_model=False, colorize_model=tmp_path / "missing.pt")
