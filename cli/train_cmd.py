@@ -133,7 +133,8 @@ def setting(name: str, *short, help: str | None = None, default_text: str | None
 @setting("ckpt_every", help="Steps between checkpoints (0 = only at the end)", default_text=_by_device("ckpt_every"))
 @setting("keep", help="Numbered step_*.pt checkpoints kept (last.pt always).")
 @setting("init", type=click.Path(path_type=Path),
-         help="Start from this checkpoint's weights (fine-tuning: step 0, fresh optimisers).")
+         help="Start from this checkpoint's weights (fine-tuning: step 0, fresh optimisers). "
+              "A U-Net checkpoint with a smaller --ngf is widened into the same function.")
 @_opt("--resume", type=click.Path(path_type=Path), default=None, show_default=False,
       help="Continue from a checkpoint or a run folder (its last.pt).")
 @_opt("--overwrite", is_flag=True, default=False, help="Start a new run in a non-empty --out.")
@@ -152,6 +153,7 @@ def train(ctx, data_dirs, **options):
       inpaint train --task paired facades/train --direction BtoA --out runs/facades
       inpaint train --task paired sketches/ photos/ --out runs/sketch2photo
       inpaint train --task colorize photos/ --init runs/col/last.pt --image-size 128 --ngf 32 --out runs/col-ft
+      inpaint train photos/ --init inpaint/weights/default.pt --generator unet --ngf 24 --image-size 128 --prefill telea --residual --mask-channel --dropout 0 --out runs/wider
       inpaint train --config runs/ce/config.yaml --resume runs/ce --steps 40000
       torchrun --nproc_per_node 4 -m cli.main train photos/ --out runs/ddp
     """

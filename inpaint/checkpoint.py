@@ -101,14 +101,23 @@ def require_finite_weights(state: dict, path: str | os.PathLike = "checkpoint") 
                               "wrote it diverged; use an earlier checkpoint (step_*.pt) or retrain with a lower --lr")
 
 
-def export_for_inference(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
+def export_for_inference(src: str | os.PathLike, dst: str | os.PathLike, half: bool = False) -> dict:
     """Write the part of a training checkpoint that filling needs — architecture, generator
     weights, step — to ``dst`` (atomically); optimiser, discriminator and RNG state are dropped
-    (a ~3× smaller file). Returns the written state."""
+    (a ~3× smaller file). ``half`` stores the floating-point weights as float16 (half the size
+    again); loading casts them back into the float32 model, so nothing else changes.
+    Returns the written state."""
     state = load_checkpoint(src)
     generator_config_of(state, src)  # refuse exporting settings this version cannot rebuild
     require_finite_weights(state, src)
-    slim = {"generator_config": state["generator_config"], "generator": state["generator"],
+    weights = state["generator"]
+    if half:
+        from inpaint.finite import state_is_finite
+
+        weights = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
+        if not state_is_finite(weights):
+            raise CheckpointError(f"{src}: a weight is too large for float16; export it without --half")
+    slim = {"generator_config": state["generator_config"], "generator": weights,
             "discriminator_config": None, "discriminator": None, "step": state.get("step", 0)}
     if "task" in state:  # what the model does travels with it (absent: inpainting)
         slim["task"] = state["task"]

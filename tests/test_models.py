@@ -322,6 +322,34 @@ def test_checkpoint_round_trip_with_weights_only(tmp_path):
     d2.load_state_dict(state["discriminator"])
 
 
+def test_half_export_is_half_the_file_and_loads_back_as_float32(tmp_path):
+    from inpaint.checkpoint import export_for_inference
+    from inpaint.errors import CheckpointError
+
+    torch.manual_seed(0)
+    gcfg = tiny(kind="unet", mode="full", image_size=64, residual=True, mask_channel=True)
+    g = build_generator(gcfg).eval()
+    src = tmp_path / "train.pt"
+    save_checkpoint(src, {"generator_config": gcfg.to_dict(), "generator": g.state_dict(), "step": 5})
+    export_for_inference(src, tmp_path / "full.pt")
+    slim = export_for_inference(src, tmp_path / "half.pt", half=True)
+    assert slim["generator"]["downs.0.0.weight"].dtype == torch.float16
+    ratio = (tmp_path / "half.pt").stat().st_size / (tmp_path / "full.pt").stat().st_size
+    assert 0.4 < ratio < 0.6
+    loaded, _, _ = load_generator(tmp_path / "half.pt")
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    x = rand_input(gcfg)
+    with torch.no_grad():
+        diff = (loaded(x) - g(x)).abs().max().item()
+    assert 0 < diff < 1e-2
+    state = g.state_dict()
+    state["downs.0.0.weight"][0, 0, 0, 0] = 1e6  # beyond float16's 65504
+    save_checkpoint(src, {"generator_config": gcfg.to_dict(), "generator": state, "step": 5})
+    with pytest.raises(CheckpointError, match="too large for float16"):
+        export_for_inference(src, tmp_path / "big.pt", half=True)
+    assert not (tmp_path / "big.pt").exists()
+
+
 @pytest.mark.parametrize("cfg", [
     tiny(kind="ce", mode="center", image_size=64, bottleneck="channelwise", residual=True),
     tiny(kind="ce", mode="full", image_size=64, upsample="bilinear", mask_channel=True),

@@ -9,7 +9,9 @@ import torch
 from click.testing import CliRunner
 from PIL import Image
 
+from inpaint.config import GeneratorConfig
 from inpaint.errors import CheckpointError, TrainingError
+from inpaint.models import build_generator
 from inpaint.tasks import TASKS, load_task_model
 from inpaint.train import build_config, run_training
 from inpaint.train.config import TASK_NAMES
@@ -173,9 +175,32 @@ def test_init_starts_from_another_checkpoints_weights_at_step_0(photos, tmp_path
         trainer.close()
     result = run_training(small("colorize", photos, tmp_path / "c", steps=1, init=str(tmp_path / "a" / "last.pt")))
     assert result.step == 1
-    with pytest.raises(TrainingError, match="cannot start from .*another architecture.*ngf 8 vs 16.*give the settings of the run"):
-        run_training(small("colorize", photos, tmp_path / "d", ngf=16, init=str(tmp_path / "a")))
+    with pytest.raises(TrainingError, match="cannot start from .*another architecture.*ngf 8 vs 4.*give the settings of the run"):
+        run_training(small("colorize", photos, tmp_path / "d", ngf=4, init=str(tmp_path / "a")))
     assert not (tmp_path / "d").exists()
+
+
+def test_init_with_a_larger_ngf_widens_the_unet_into_the_same_function(photos, tmp_path, capsys):
+    from inpaint.train.loop import Trainer
+
+    run_training(small("colorize", photos, tmp_path / "a", steps=2))
+    state = torch.load(tmp_path / "a" / "last.pt", weights_only=True)
+    small_g = build_generator(GeneratorConfig.from_dict(state["generator_config"]))
+    small_g.load_state_dict(state["generator"])
+    trainer = Trainer(small("colorize", photos, tmp_path / "b", ngf=12, init=str(tmp_path / "a")))
+    try:
+        assert "widened to ngf 12" in capsys.readouterr().err
+        wide = trainer.g_raw
+        assert wide.downs[1][0].weight.shape[0] == 24
+        x = torch.rand(2, 1, 64, 64) * 2 - 1
+        small_g.eval(), wide.eval()
+        with torch.no_grad():
+            torch.testing.assert_close(wide(x), small_g(x), atol=1e-5, rtol=0)
+        # the copies of a channel differ (random shares), so training can pull them apart
+        w = wide.downs[2][0].weight  # input channels 16..23 are copies of 0..7
+        assert not torch.allclose(w[:, 16:24], w[:, :8])
+    finally:
+        trainer.close()
 
 
 def test_paired_trains_on_a_pix2pix_folder_and_on_two_folders(ab_dir, tmp_path):

@@ -198,28 +198,40 @@ def apply_init(state: dict, generator: torch.nn.Module, discriminator: torch.nn.
     """Copy ``--init`` weights into freshly built models (fine-tuning: step 0, fresh optimisers).
 
     The generator must have the checkpoint's architecture (``gen``: the run's generator config
-    dict; one-line :class:`TrainingError` otherwise); the discriminator's weights are taken
-    when the checkpoint has some that fit, else it starts fresh — returned as a note."""
+    dict; one-line :class:`TrainingError` otherwise), or be the checkpoint's U-Net with a larger
+    ``ngf``: then the weights are widened so the run starts from the same function
+    (:mod:`inpaint.models.widen`). The discriminator's weights are taken when the checkpoint has
+    some that fit, else it starts fresh. Returns the notes to print, or None."""
     from inpaint.config import GeneratorConfig
+    from inpaint.models.widen import can_widen, widen_unet_state
 
     where = state.get("_path", path)
+    saved = _normalised(GeneratorConfig, state.get("generator_config"), where)
+    notes = []
+    weights = state["generator"]
+    if saved is not None:
+        old_cfg, new_cfg = GeneratorConfig.from_dict(saved), GeneratorConfig.from_dict(gen)
+        if can_widen(old_cfg, new_cfg):
+            weights = widen_unet_state(weights, old_cfg, new_cfg)
+            notes.append(f"{where} has ngf {old_cfg.ngf}: widened to ngf {new_cfg.ngf}, the same function to start")
     try:
-        generator.load_state_dict(state["generator"])
+        generator.load_state_dict(weights)
     except (RuntimeError, TypeError, KeyError):
-        diff = _differences(_normalised(GeneratorConfig, state.get("generator_config"), where), gen)
+        diff = _differences(saved, gen)
         detail = "; ".join(diff) if diff else "the weights do not fit"
         raise TrainingError(f"cannot start from {where}: its generator is another architecture "
                             f"(checkpoint vs requested: {detail}); give the settings of the run "
-                            "that wrote it (e.g. its --image-size and --ngf)") from None
-    if discriminator is None:
-        return None
-    if not state.get("discriminator"):
-        return f"{where} has no discriminator: the discriminator starts from scratch"
-    try:
-        discriminator.load_state_dict(state["discriminator"])
-    except (RuntimeError, TypeError, KeyError):
-        return f"the discriminator of {where} does not fit this run's: it starts from scratch"
-    return None
+                            "that wrote it (e.g. its --image-size), or a larger --ngf of the same "
+                            "U-Net to widen it") from None
+    if discriminator is not None:
+        if not state.get("discriminator"):
+            notes.append(f"{where} has no discriminator: the discriminator starts from scratch")
+        else:
+            try:
+                discriminator.load_state_dict(state["discriminator"])
+            except (RuntimeError, TypeError, KeyError):
+                notes.append(f"the discriminator of {where} does not fit this run's: it starts from scratch")
+    return "; ".join(notes) or None
 
 
 def prepare_run_dir(out: Path, resuming: bool, overwrite: bool) -> None:
