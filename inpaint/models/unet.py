@@ -27,14 +27,19 @@ from inpaint.models.unet_params import UNetParams
 DROPOUT_BLOCKS = 3  # pix2pix: dropout in the first three decoder blocks
 
 
+def level_widths(ngf: int, image_size: int) -> list[int]:
+    """Channels of the encoder's ``log2(image_size)`` levels, outermost first (the decoder mirrors them)."""
+    return [ngf * min(2 ** i, 8) for i in range(int(math.log2(image_size)))]
+
+
 class UNet(nn.Module):
     """U-Net generator; see the module docstring for shapes and layers."""
 
     def __init__(self, cfg: GeneratorConfig):
         super().__init__()
         params: UNetParams = cfg.params
-        n = int(math.log2(cfg.image_size))
-        chans = [cfg.ngf * min(2 ** i, 8) for i in range(n)]
+        chans = level_widths(cfg.ngf, cfg.image_size)
+        n = len(chans)
 
         self.downs = nn.ModuleList()
         prev = cfg.in_channels

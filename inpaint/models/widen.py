@@ -14,11 +14,10 @@ The image input (``in_channels``) and the output (``out_channels``) are not wide
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from inpaint.config import GeneratorConfig
+from inpaint.models.unet import level_widths
 
 
 def can_widen(old: GeneratorConfig, new: GeneratorConfig) -> bool:
@@ -68,9 +67,8 @@ def widen_unet_state(state: dict, old: GeneratorConfig, new: GeneratorConfig, se
     """
     if not can_widen(old, new):
         raise ValueError(f"cannot widen {old.kind} ngf {old.ngf} into {new.kind} ngf {new.ngf}")
-    n = int(math.log2(old.image_size))
-    c_old = [old.ngf * min(2 ** i, 8) for i in range(n)]
-    c_new = [new.ngf * min(2 ** i, 8) for i in range(n)]
+    c_old, c_new = level_widths(old.ngf, old.image_size), level_widths(new.ngf, new.image_size)
+    n = len(c_old)
     gen = torch.Generator().manual_seed(seed)
     blocks = {f"downs.{i}.": (_groups_down(c_old, old.in_channels, i), _groups_down(c_new, new.in_channels, i))
               for i in range(n)}
