@@ -67,6 +67,9 @@ def setting(name: str, *short, help: str | None = None, default_text: str | None
          "colorize and paired start from the pix2pix recipe (U-Net, conditional PatchGAN, hinge "
          "loss, L1); options given still win.")
 @setting("direction", help="--task paired: AtoB (input A, target B) or BtoA.")
+@setting("chroma_balance", help="--task colorize: weigh the L1 loss by how rare each pixel's true "
+         "colour is in the training photos (Zhang et al. 2016), mixing their chroma prior with a "
+         "uniform one by this much (0.5 in the paper); 0 = off.")
 @setting("out", "-o", type=click.Path(path_type=Path),
          help="Run folder (checkpoints, metrics.jsonl, samples/, config.yaml).")
 @_opt("--config", "config", type=click.Path(dir_okay=False, path_type=Path),

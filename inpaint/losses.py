@@ -115,16 +115,19 @@ def reconstruction_loss(prediction: torch.Tensor, target: torch.Tensor, mask: to
     return (err * w).mean()
 
 
-def mean_reconstruction_loss(prediction: torch.Tensor, target: torch.Tensor, kind: str = "l1") -> torch.Tensor:
-    """Unweighted squared (``"l2"``) or absolute (``"l1"``) error, averaged over all elements,
-    in float32: for tasks where every output pixel is to be predicted (colourisation's chroma,
-    paired translation), so no mask weighs it. Any channel count, ``prediction.shape ==
-    target.shape``."""
+def mean_reconstruction_loss(prediction: torch.Tensor, target: torch.Tensor, kind: str = "l1",
+                             weight: torch.Tensor | None = None) -> torch.Tensor:
+    """Squared (``"l2"``) or absolute (``"l1"``) error, averaged over all elements, in float32:
+    for tasks where every output pixel is to be predicted (colourisation's chroma, paired
+    translation), so no hole mask weighs it. Any channel count, ``prediction.shape ==
+    target.shape``. ``weight`` (``(B, 1, H, W)``, e.g. colourisation's class rebalancing)
+    multiplies each pixel's error before the mean; None → every element weighs 1."""
     if kind not in RECONSTRUCTION_KINDS:
         raise ValueError(f"reconstruction loss must be one of {', '.join(RECONSTRUCTION_KINDS)}, got {kind!r}")
     if prediction.shape != target.shape:
         raise ValueError(f"prediction {tuple(prediction.shape)} and target {tuple(target.shape)} differ")
-    return RECONSTRUCTION_KINDS[kind](prediction.float() - target.float()).mean()
+    err = RECONSTRUCTION_KINDS[kind](prediction.float() - target.float())
+    return (err if weight is None else err * weight.float()).mean()
 
 
 class BCEGANLoss:

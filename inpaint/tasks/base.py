@@ -10,8 +10,8 @@ A task (one class per file in this package, one line in :data:`inpaint.tasks.TAS
 * the generator's **input and target**: :meth:`Task.to_device` turns a collated batch into a
   dict on the training device holding at least ``"input"`` (what G sees, and the condition of a
   conditional discriminator); :meth:`Task.target` is what G should output, :meth:`Task.fake`
-  what the discriminator judges of G's output, :meth:`Task.rec_mask` how the reconstruction
-  loss is weighted;
+  what the discriminator judges of G's output, :meth:`Task.rec_mask` and :meth:`Task.rec_weight`
+  how the reconstruction loss is weighted;
 * its **validation baseline** (:meth:`Task.validator`) and its **sample grid**
   (:meth:`Task.sample_grid`);
 * what its **checkpoints** say about it (:meth:`Task.checkpoint_info`, the ``"task"`` key).
@@ -118,6 +118,11 @@ class Task:
         """The mask (``(B, 1, S, S)``, 1 = hole) weighting the reconstruction loss
         (:func:`inpaint.losses.reconstruction_loss`), or None: every element weighs 1
         (:func:`inpaint.losses.mean_reconstruction_loss`)."""
+        return None
+
+    def rec_weight(self, b: dict) -> torch.Tensor | None:
+        """Without a :meth:`rec_mask`: per-pixel weights ``(B, 1, S, S)`` multiplying the
+        reconstruction error (colourisation's class rebalancing), or None: every pixel weighs 1."""
         return None
 
     def sample_grid(self, b: dict, pred: torch.Tensor) -> np.ndarray:

@@ -4,10 +4,11 @@ Works in full-range BT.601 YCbCr (:mod:`inpaint.color`), a space that keeps lumi
 generator sees ``Y`` ``(B, 1, S, S)`` in [-1, 1] and predicts the chroma ``CbCr``
 ``(B, 2, S, S)`` in [-1, 1] (tanh head); the photo is ``Y`` plus that chroma, so the output's
 luminance is the input's by construction. Loss: L1 on chroma plus a conditional PatchGAN that
-judges (chroma, ``Y``) pairs (pix2pix). Data: any photo folder, random scale + crop + flip as
-for inpainting; photos that are already grey hold no colour to learn and are skipped (counted
-once). Validation: whole-image PSNR of the colourised photo beside the grey photo (chroma 0);
-sample grid: grey | output | original.
+judges (chroma, ``Y``) pairs (pix2pix); with ``--chroma-balance`` the L1 term weighs each pixel
+by the rarity of its true colour (:mod:`inpaint.train.chroma_balance`). Data: any photo folder,
+random scale + crop + flip as for inpainting; photos that are already grey hold no colour to
+learn and are skipped (counted once). Validation: whole-image PSNR of the colourised photo
+beside the grey photo (chroma 0); sample grid: grey | output | original.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class ColorizeTask(TranslationTask):
             raise TrainingError("colorize trains on one photo folder: a second folder is only for --task paired")
         cls.refuse_direction(cfg)
 
+    balance = None  # ChromaBalance of a --chroma-balance run, set by data()
+
     def checkpoint_info(self) -> dict:
         return {"name": self.name, "color_space": COLOR_SPACE}
 
@@ -68,6 +71,11 @@ class ColorizeTask(TranslationTask):
         if grey:
             ctx.note(f"colorize: skipped {grey} grey photo(s) under {folder} (no colour to learn)")
         train_set = PhotoCrops(source, keep, size, scale, seed, train=True)
+        if cfg.task.chroma_balance > 0:
+            from inpaint.train.chroma_balance import ChromaBalance
+
+            self.balance = ChromaBalance.measure(train_set, cfg.task.chroma_balance)
+            ctx.note(f"colorize: {self.balance.describe()}")
         val_set = PhotoCrops(val, list(range(len(val))), size, scale, seed, train=False) if ctx.main and val else None
         return TaskData(train_set, val_set, (len(keep), len(val)))
 
@@ -79,6 +87,9 @@ class ColorizeTask(TranslationTask):
         y, chroma = rgb_to_ycbcr_tensor(rgb)
         return {"image": rgb, "input": y.contiguous(memory_format=fmt),
                 "target": chroma.contiguous(memory_format=fmt)}
+
+    def rec_weight(self, b: dict) -> torch.Tensor | None:
+        return None if self.balance is None else self.balance.weights(b["target"])
 
     def output_image(self, pred: torch.Tensor, b: dict) -> torch.Tensor:
         return ycbcr_to_rgb_tensor(b["input"].to(pred.dtype), pred).clamp(-1.0, 1.0)

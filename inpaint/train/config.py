@@ -50,6 +50,7 @@ DIRECTIONS = ("AtoB", "BtoA")  # paired: which half of an A|B pair is the input
 # comment saying so (dump_yaml), so the file still holds every setting and round-trips.
 INPAINT_ONLY = ("mask", "mask_mix", "mask_bank", "prefill_reuse", "prefill", "mask_channel", "overlap")
 PAIRED_ONLY = ("direction", "data_dir_b")
+COLORIZE_ONLY = ("chroma_balance",)
 MAX_LOADER_WORKERS = 8  # CUDA default loader processes (bench_input.py: samples/s per core)
 
 # Settings left unset (None) take these values for the device the run trains on; resolved
@@ -70,6 +71,10 @@ class TaskConfig:
 
     name: str = "inpaint"
     direction: str = "AtoB"  # paired: AtoB (input A, target B) or BtoA
+    # colorize: weigh the L1 chroma loss by the rarity of each pixel's true colour (Zhang et al.
+    # 2016's class rebalancing, inpaint/train/chroma_balance.py); the mix λ of the chroma prior
+    # with a uniform one, in (0, 1] (0.5 in the paper); 0 → every pixel weighs alike
+    chroma_balance: float = 0.0
 
 
 @dataclass
@@ -191,6 +196,7 @@ class TrainConfig:
 # flat setting name -> (section attribute of TrainConfig, field name in that section)
 SETTINGS: dict[str, tuple[str, str]] = {
     "task": ("task", "name"), "direction": ("task", "direction"),
+    "chroma_balance": ("task", "chroma_balance"),
     "data_dir": ("data", "data_dir"), "data_dir_b": ("data", "data_dir_b"), "mask": ("data", "mask"), "mask_mix": ("data", "mask_mix"),
     "scale_min": ("data", "scale_min"), "scale_max": ("data", "scale_max"),
     "val_fraction": ("data", "val_fraction"), "val_max": ("data", "val_max"),
@@ -440,6 +446,10 @@ def validate(cfg: TrainConfig) -> TrainConfig:
         (op.lr_d is None or (math.isfinite(op.lr_d) and op.lr_d > 0),
          f"--lr-d must be a positive finite number, got {op.lr_d}"),
         (op.d_every >= 1, f"--d-every must be at least 1 (1 = update D every step), got {op.d_every}"),
+        (0.0 <= cfg.task.chroma_balance <= 1.0,
+         f"--chroma-balance must be in [0, 1] (0 = off), got {cfg.task.chroma_balance}"),
+        (cfg.task.chroma_balance == 0 or cfg.task.name == "colorize",
+         f"--chroma-balance is only for --task colorize, not {cfg.task.name}"),
         (cfg.task.direction in DIRECTIONS,
          f"direction must be one of {', '.join(DIRECTIONS)}, got {cfg.task.direction!r}"),
         (0 <= op.beta1 < 1 and 0 <= op.beta2 < 1, "Adam betas must be in [0, 1)"),
@@ -528,7 +538,8 @@ def config_from_dict(nested: dict) -> TrainConfig:
 
 def unused_settings(task: str) -> tuple[str, ...]:
     """The flat settings a run of ``task`` does not read (other tasks' own settings)."""
-    return ((INPAINT_ONLY if task != "inpaint" else ()) + (PAIRED_ONLY if task != "paired" else ()))
+    return ((INPAINT_ONLY if task != "inpaint" else ()) + (PAIRED_ONLY if task != "paired" else ())
+            + (COLORIZE_ONLY if task != "colorize" else ()))
 
 
 def dump_yaml(cfg: TrainConfig) -> str:

@@ -217,8 +217,8 @@ class StepRunner:
 
     def _reconstruction(self, pred: torch.Tensor, target: torch.Tensor, b: dict) -> torch.Tensor:
         mask, kind = self.task.rec_mask(b), self.cfg.loss.rec_loss
-        if mask is None:  # every element is to be predicted: no weighting
-            return mean_reconstruction_loss(pred, target, kind)
+        if mask is None:  # every element is to be predicted: no hole weighting
+            return mean_reconstruction_loss(pred, target, kind, self.task.rec_weight(b))
         return reconstruction_loss(pred, target, mask, self.cfg.generator, self.weights, kind=kind)
 
     def updates_d(self, step: int) -> bool:
