@@ -38,25 +38,22 @@ def test_rare_colours_weigh_more_and_the_mean_weight_is_one():
             balance_weights(counts, bad)
 
 
-class Crops:
-    """A training set of ``(epoch, index)``-keyed crops: grey, with a red square in one of four."""
+def crop_chromas():
+    """The CbCr of 8 crops: grey, with a red square in one of four."""
+    from inpaint.color import rgb_to_ycbcr_tensor
 
-    def __len__(self):
-        return 4
-
-    def __getitem__(self, key):
-        _, i = key
-        crop = np.full((16, 16, 3), 120, np.uint8)
-        if i == 0:
-            crop[:4, :4] = (220, 30, 30)
-        return {"crop": torch.from_numpy(crop)}
+    for i in range(8):
+        crop = torch.full((1, 3, 16, 16), 120.0)
+        if i % 4 == 0:
+            crop[:, :, :4, :4] = torch.tensor([220.0, 30.0, 30.0]).view(3, 1, 1)
+        yield rgb_to_ycbcr_tensor(crop / 127.5 - 1.0)[1]
 
 
 def test_measured_weights_favour_the_rare_red_over_the_grey():
-    bal = ChromaBalance.measure(Crops(), 0.5, count=8)
-    rgb = torch.tensor([[[220, 30, 30]], [[120, 120, 120]]], dtype=torch.float32).permute(2, 0, 1)[None]
     from inpaint.color import rgb_to_ycbcr_tensor
 
+    bal = ChromaBalance.measure(crop_chromas(), 0.5)
+    rgb = torch.tensor([[[220, 30, 30]], [[120, 120, 120]]], dtype=torch.float32).permute(2, 0, 1)[None]
     _, chroma = rgb_to_ycbcr_tensor(rgb.reshape(1, 3, 2, 1) / 127.5 - 1.0)
     w = bal.weights(chroma)
     assert w.shape == (1, 1, 2, 1)

@@ -29,6 +29,7 @@ class ColorizeTask(TranslationTask):
     noun = "a colourisation model"
     command = "colorize"
     baseline = "grey photo"
+    balance = None  # ChromaBalance of a --chroma-balance run, set by data()
 
     @classmethod
     def validate(cls, cfg) -> None:
@@ -41,8 +42,6 @@ class ColorizeTask(TranslationTask):
         if cfg.data.data_dir_b:
             raise TrainingError("colorize trains on one photo folder: a second folder is only for --task paired")
         cls.refuse_direction(cfg)
-
-    balance = None  # ChromaBalance of a --chroma-balance run, set by data()
 
     def checkpoint_info(self) -> dict:
         return {"name": self.name, "color_space": COLOR_SPACE}
@@ -72,9 +71,12 @@ class ColorizeTask(TranslationTask):
             ctx.note(f"colorize: skipped {grey} grey photo(s) under {folder} (no colour to learn)")
         train_set = PhotoCrops(source, keep, size, scale, seed, train=True)
         if cfg.task.chroma_balance > 0:
-            from inpaint.train.chroma_balance import ChromaBalance
+            from inpaint.train.chroma_balance import PRIOR_CROPS, ChromaBalance
 
-            self.balance = ChromaBalance.measure(train_set, cfg.task.chroma_balance)
+            n, cpu = len(train_set), torch.device("cpu")
+            first = (train_set[(k // n, k % n)]["crop"][None] for k in range(PRIOR_CROPS))  # epoch order
+            targets = (self.to_device({"crop": c}, cpu)["target"] for c in first)
+            self.balance = ChromaBalance.measure(targets, cfg.task.chroma_balance)
             ctx.note(f"colorize: {self.balance.describe()}")
         val_set = PhotoCrops(val, list(range(len(val))), size, scale, seed, train=False) if ctx.main and val else None
         return TaskData(train_set, val_set, (len(keep), len(val)))

@@ -92,17 +92,12 @@ class ChromaBalance:
         self._on: dict[torch.device, torch.Tensor] = {}
 
     @classmethod
-    def measure(cls, crops, lam: float, count: int = PRIOR_CROPS) -> "ChromaBalance":
-        """From ``count`` crops of the training set ``crops`` (keyed ``(epoch, index)``, each
-        ``{"crop": uint8 (S, S, 3)}``): the first ones an epoch-ordered pass draws."""
-        from inpaint.color import rgb_to_ycbcr_tensor
-
-        n = len(crops)
+    def measure(cls, chromas, lam: float) -> "ChromaBalance":
+        """From the CbCr targets ``chromas`` (an iterable of ``(B, 2, H, W)`` tensors in [-1, 1]:
+        the run's first :data:`PRIOR_CROPS` training crops)."""
         counts = torch.zeros(BINS * BINS, dtype=torch.float64)
-        for k in range(count):
-            crop = crops[(k // n, k % n)]["crop"]  # (S, S, 3) uint8
-            _, chroma = rgb_to_ycbcr_tensor(crop.permute(2, 0, 1)[None].float() / 127.5 - 1.0)
-            counts += chroma_histogram(chroma)
+        for chroma in chromas:
+            counts += chroma_histogram(chroma.cpu())
         return cls(balance_weights(counts, lam), lam)
 
     def weights(self, target: torch.Tensor) -> torch.Tensor:
