@@ -112,6 +112,8 @@ def setting(name: str, *short, help: str | None = None, default_text: str | None
 @setting("d_lr_ratio", help="Discriminator learning rate / generator's when --lr-d is not given "
          "(colorize, paired: 1).")
 @setting("d_every", help="Update the discriminator every Nth step only (1 = every step).")
+@setting("ema", help="Also keep a moving average of the generator's weights with this decay (e.g. "
+         "0.999: about the last 1,000 steps) and validate, sample and export it; 0 = off.")
 @setting("beta1", help="Adam beta1.")
 @setting("beta2", help="Adam beta2.")
 @setting("lr_schedule", help="constant, or cosine decay of both learning rates to 0 over the run.")

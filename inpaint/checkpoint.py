@@ -12,6 +12,10 @@ dicts, lists, tuples, str, int, float, bool, None inside — never pickled objec
                             hold every generator's knobs; the others are dropped
                             on reading)
 ``generator``               the generator's ``state_dict``
+``generator_ema``           training checkpoints of ``--ema`` runs: the moving
+                            average of those weights (:mod:`inpaint.train.ema`),
+                            which is the model: filling, evaluation, ``--init``
+                            and export use it (:func:`inference_weights`)
 ``discriminator_config``    dict or ``None`` (inference-only checkpoints omit D)
 ``discriminator``           ``state_dict`` or ``None``
 ``step``                    optimisation steps done
@@ -92,11 +96,16 @@ def task_of(state: dict) -> dict:
     return dict(task)
 
 
+def inference_weights(state: dict) -> dict:
+    """The generator weights that are the model: the moving average when the run kept one."""
+    return state.get("generator_ema") or state["generator"]
+
+
 def require_finite_weights(state: dict, path: str | os.PathLike = "checkpoint") -> None:
     """Refuse a checkpoint whose generator holds NaN/inf (a diverged run): it would fill black."""
     from inpaint.finite import state_is_finite
 
-    if not state_is_finite(state.get("generator")):
+    if not (state_is_finite(state.get("generator")) and state_is_finite(state.get("generator_ema"))):
         raise CheckpointError(f"{path} holds non-finite (NaN or inf) generator weights: the run that "
                               "wrote it diverged; use an earlier checkpoint (step_*.pt) or retrain with a lower --lr")
 
@@ -110,7 +119,7 @@ def export_for_inference(src: str | os.PathLike, dst: str | os.PathLike, half: b
     state = load_checkpoint(src)
     generator_config_of(state, src)  # refuse exporting settings this version cannot rebuild
     require_finite_weights(state, src)
-    weights = state["generator"]
+    weights = inference_weights(state)
     if half:
         from inpaint.finite import state_is_finite
 
@@ -134,7 +143,7 @@ def build_stored_generator(state: dict, path: str | os.PathLike, device: torch.d
     require_finite_weights(state, path)
     model = build_generator(cfg)
     try:
-        model.load_state_dict(state["generator"])
+        model.load_state_dict(inference_weights(state))
     except RuntimeError:
         raise CheckpointError(f"{path}: weights do not match the architecture stored with them") from None
     return model.to(device).eval(), cfg

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from inpaint.atomic import atomic_open, remove_stale_temps, temp_pattern
-from inpaint.checkpoint import load_checkpoint, save_checkpoint, task_of
+from inpaint.checkpoint import inference_weights, load_checkpoint, save_checkpoint, task_of
 from inpaint.errors import CheckpointError, TrainingError
 from inpaint.finite import state_is_finite
 
@@ -107,7 +107,7 @@ def _load_intact(path: Path) -> dict:
         if key not in state:
             raise TrainingError(f"cannot resume from {path}: it holds no training state ({key!r}); "
                                 "only checkpoints written by `inpaint train` can be resumed")
-    if not (state_is_finite(state["generator"]) and state_is_finite(state.get("discriminator"))):
+    if not all(state_is_finite(state.get(k)) for k in ("generator", "generator_ema", "discriminator")):
         raise CheckpointError(f"{path} holds non-finite (NaN or inf) weights")
     return state
 
@@ -187,7 +187,7 @@ def load_init_state(path: str | Path) -> dict:
     if path.is_dir() and (path / LAST).is_file():
         path = path / LAST
     state = load_checkpoint(path)
-    if not (state_is_finite(state["generator"]) and state_is_finite(state.get("discriminator"))):
+    if not all(state_is_finite(state.get(k)) for k in ("generator", "generator_ema", "discriminator")):
         raise CheckpointError(f"{path} holds non-finite (NaN or inf) weights: cannot start from it")
     state["_path"] = str(path)
     return state
@@ -208,7 +208,7 @@ def apply_init(state: dict, generator: torch.nn.Module, discriminator: torch.nn.
     where = state.get("_path", path)
     saved = _normalised(GeneratorConfig, state.get("generator_config"), where)
     notes = []
-    weights = state["generator"]
+    weights = inference_weights(state)  # a run's weight average, when it kept one, is its model
     if saved is not None:
         old_cfg, new_cfg = GeneratorConfig.from_dict(saved), GeneratorConfig.from_dict(gen)
         if can_widen(old_cfg, new_cfg):

@@ -119,6 +119,10 @@ class OptimConfig:
     # update the discriminator on every Nth generator step only (steps 0, N, 2N, …): a GAN-balance
     # trick of the pix2pix colourisation write-ups, for a discriminator that wins too easily
     d_every: int = 1
+    # keep an exponential moving average of the generator's weights with this decay (e.g. 0.999,
+    # about the last 1,000 steps; inpaint/train/ema.py) and validate, sample and export it;
+    # 0 → off (the trained weights are the model)
+    ema: float = 0.0
 
     def d_lr(self) -> float:
         return self.lr_d if self.lr_d is not None else self.lr * self.d_lr_ratio
@@ -215,6 +219,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "lr": ("optim", "lr"), "beta1": ("optim", "beta1"), "beta2": ("optim", "beta2"),
     "d_lr_ratio": ("optim", "d_lr_ratio"), "lr_schedule": ("optim", "lr_schedule"),
     "lr_d": ("optim", "lr_d"), "d_every": ("optim", "d_every"),
+    "ema": ("optim", "ema"),
     "steps": ("schedule", "steps"), "epochs": ("schedule", "epochs"),
     "batch_size": ("schedule", "batch_size"), "log_every": ("schedule", "log_every"),
     "sample_every": ("schedule", "sample_every"), "val_every": ("schedule", "val_every"),
@@ -446,6 +451,7 @@ def validate(cfg: TrainConfig) -> TrainConfig:
         (op.lr_d is None or (math.isfinite(op.lr_d) and op.lr_d > 0),
          f"--lr-d must be a positive finite number, got {op.lr_d}"),
         (op.d_every >= 1, f"--d-every must be at least 1 (1 = update D every step), got {op.d_every}"),
+        (0.0 <= op.ema < 1.0, f"--ema must be in [0, 1) (0 = off; e.g. 0.999), got {op.ema}"),
         (0.0 <= cfg.task.chroma_balance <= 1.0,
          f"--chroma-balance must be in [0, 1] (0 = off), got {cfg.task.chroma_balance}"),
         (cfg.task.chroma_balance == 0 or cfg.task.name == "colorize",

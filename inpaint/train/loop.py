@@ -32,6 +32,7 @@ from inpaint.tasks.base import DataContext
 from inpaint.train import checkpoints as ckpt
 from inpaint.train import distributed as dist_utils
 from inpaint.train.config import TrainConfig, dump_yaml, resolve_device_defaults
+from inpaint.train.ema import WeightAverage
 from inpaint.train.interrupt import interrupt_guard
 from inpaint.train.logging import RunLog, save_grid
 from inpaint.train.sampler import EpochSampler
@@ -46,7 +47,7 @@ class TrainResult:
     step: int
     out: Path
     checkpoint: Path | None  # last.pt written by this process (rank 0), else None
-    generator_state: dict  # final generator weights (CPU), on every rank
+    generator_state: dict  # the model's final weights (CPU; the moving average with --ema), on every rank
     val: dict | None  # last validation figures (rank 0)
     val_summary: str | None = None  # those figures in words, beside the task's baseline (rank 0)
 
@@ -197,6 +198,7 @@ class Trainer:
         d = dist_utils.wrap_ddp(d, self.info, self.device, cfg.runtime.sync_bn) if d is not None else None
         # the plain modules (SyncBatchNorm-converted if asked): what checkpoints and validation use
         self.g_raw, self.d_raw = dist_utils.unwrap(g), (dist_utils.unwrap(d) if d is not None else None)
+        self.ema = self._weight_average(state)
         if cfg.runtime.compile:
             g = torch.compile(g)
         self.runner = StepRunner(cfg, g, d, opt_g, opt_d, self.device, self.info, self.task)
@@ -215,6 +217,29 @@ class Trainer:
         else:
             # Distinct dropout streams per process; weights are identical (same seed above).
             torch.manual_seed(cfg.runtime.seed * 1000 + self.info.rank + 1)
+
+    def _weight_average(self, state: dict | None) -> WeightAverage | None:
+        """``--ema``: the moving average of the generator (resumed with the run when it kept one)."""
+        decay = self.cfg.optim.ema
+        if not decay:
+            return None
+        saved = state.get("generator_ema") if state is not None else None
+        ema = WeightAverage(self.g_raw, decay, updates=int(state["step"]) if saved else 0)
+        if saved:
+            try:
+                ema.load_state_dict(saved)
+            except (RuntimeError, ValueError, KeyError):
+                raise TrainingError("cannot resume: the checkpoint's weight average does not fit its "
+                                    "generator (corrupt or edited checkpoint)") from None
+        elif state is not None and self.main:
+            print(f"note: the resumed checkpoint (step {int(state['step'])}) kept no weight average: "
+                  "--ema starts one from its weights", file=sys.stderr)
+        return ema
+
+    @property
+    def model(self) -> torch.nn.Module:
+        """The generator as validated, sampled and exported: the weight average when kept."""
+        return self.ema.model if self.ema is not None else self.g_raw
 
     # -- loop ------------------------------------------------------------------------------
     def _kept(self) -> str:
@@ -243,7 +268,7 @@ class Trainer:
         # is safe; a broken model is never saved
         if save:
             self._settle()
-        if save and self.last_step != self.step and modules_are_finite(self.g_raw, self.d_raw):
+        if save and self.last_step != self.step and modules_are_finite(self.g_raw, self.d_raw, self.model):
             try:
                 self._save(numbered=True)
             except OSError as exc:
@@ -274,6 +299,8 @@ class Trainer:
                 self.runner.set_lr_factor(lr_factor(cfg.optim.lr_schedule, self.step, self.total))
                 self.runner.stop_request = self.info.enabled and interrupted()
                 stats = self.runner.step(batch)
+                if self.ema is not None:
+                    self.ema.update(self.g_raw)
                 self.step += 1
                 stats.step = self.step
                 self._settle()  # the previous step, done or nearly so while this one is queued
@@ -307,7 +334,7 @@ class Trainer:
         if saved_at != self.step:
             self._save(numbered=True)
         dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw)
-        state = {k: v.detach().cpu().clone() for k, v in self.g_raw.state_dict().items()}
+        state = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
         summary = self.validator.summary(val) if val and self.validator is not None else None
         return TrainResult(self.step, self.out, self.last_ckpt, state, val, summary)
 
@@ -342,7 +369,8 @@ class Trainer:
             f"training {self.task.describe()} on "
             f"{n_train} image(s), validating on {min(n_val, self.cfg.data.val_max)}; device "
             f"{self.device}, {self.info.world_size} process(es); steps {self.step}→{self.total}; "
-            f"adversarial {'on' if self.cfg.adversarial else 'off'}")
+            f"adversarial {'on' if self.cfg.adversarial else 'off'}"
+            + (f"; validating the weights' moving average (decay {self.ema.decay})" if self.ema else ""))
         if self.validator is not None:
             self.log.message(self.validator.baseline_message())
 
@@ -373,8 +401,7 @@ class Trainer:
     def _validate(self) -> dict | None:
         if self.validator is None:
             return None
-        model = self.g_raw
-        m = self.validator.evaluate(model, self.device, self.runner.autocast, self.cfg.runtime.channels_last)
+        m = self.validator.evaluate(self.model, self.device, self.runner.autocast, self.cfg.runtime.channels_last)
         record = self.validator.record(m)
         self.log.record("val", self.step, record)
         self.log.message(self.validator.message(self.step, m))
@@ -391,7 +418,7 @@ class Trainer:
             batch = {k: torch.stack([s[k] for s in samples]) for k in samples[0]}
         batch = {k: v[:GRID_ROWS] for k, v in batch.items()}
         b = self.task.to_device(batch, torch.device("cpu"))  # raw samples are built here
-        g = self.g_raw
+        g = self.model
         was = g.training
         g.eval()
         with self.runner.autocast():
@@ -407,6 +434,7 @@ class Trainer:
             state = {
                 "generator_config": self.cfg.generator.to_dict(),
                 "generator": self.g_raw.state_dict(),
+                "generator_ema": self.ema.state_dict() if self.ema is not None else None,
                 "discriminator_config": self.cfg.discriminator.to_dict() if self.d_raw is not None else None,
                 "discriminator": self.d_raw.state_dict() if self.d_raw is not None else None,
                 "step": self.step,
@@ -418,7 +446,7 @@ class Trainer:
                 "train_config": self.cfg.to_dict(),
                 "task": self.task.checkpoint_info(),  # what the model does (absent: inpainting)
             }
-            if not (state_is_finite(state["generator"]) and state_is_finite(state["discriminator"])):
+            if not all(state_is_finite(state[k]) for k in ("generator", "generator_ema", "discriminator")):
                 raise TrainingError(f"refusing to save non-finite weights at step {self.step}; {self._kept()}")
             self.last_ckpt = ckpt.save_training_checkpoint(self.out, state, self.step, numbered,
                                                            self.cfg.schedule.keep)
