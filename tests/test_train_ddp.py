@@ -79,6 +79,28 @@ def test_two_gloo_processes_end_with_identical_weights(tmp_path):
     assert any(not torch.equal(init[k], v) for k, v in r0["generator"].items() if v.is_floating_point())
 
 
+def test_the_weight_average_is_the_same_on_every_rank_and_is_what_rank_0_saves(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(2)
+    for i in range(10):
+        Image.fromarray(rng.integers(0, 255, (48 + i, 70, 3), dtype=np.uint8)).save(photos / f"p{i}.png")
+    out = tmp_path / "run"
+    settings = {"data_dir": str(photos), "out": str(out), "image_size": 64, "generator": "unet", "ngf": 8,
+                "mask": "block", "adv_weight": 0, "batch_size": 2, "steps": 3, "log_every": 1,
+                "sample_every": 0, "val_every": 0, "ckpt_every": 0, "val_fraction": 0.2, "val_max": 2,
+                "device": "cpu", "ema": 0.5}
+    _spawn_two_ranks(settings, str(tmp_path))
+
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=True)
+    saved = torch.load(out / "last.pt", weights_only=True)
+    assert any(not torch.equal(v, saved["generator"][k]) for k, v in saved["generator_ema"].items()
+               if v.is_floating_point())  # the average is not the trained weights
+    for k, v in saved["generator_ema"].items():  # BatchNorm statistics included
+        assert torch.equal(v, r0["generator"][k]) and torch.equal(v, r1["generator"][k]), k
+
+
 def _failing_worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -> None:
     from inpaint.errors import TrainingError
 

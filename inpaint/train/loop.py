@@ -333,7 +333,7 @@ class Trainer:
             self._sample()
         if saved_at != self.step:
             self._save(numbered=True)
-        dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw)
+        dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw, self.ema and self.ema.model)
         state = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
         summary = self.validator.summary(val) if val and self.validator is not None else None
         return TrainResult(self.step, self.out, self.last_ckpt, state, val, summary)
@@ -427,7 +427,7 @@ class Trainer:
         save_grid(self.out / "samples" / f"step_{self.step:06d}.png", self.task.sample_grid(b, pred.float().cpu()))
 
     def _save(self, numbered: bool) -> None:
-        dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw)
+        dist_utils.broadcast_buffers(self.info, self.g_raw, self.d_raw, self.ema and self.ema.model)
         rng = dist_utils.gather_objects(self.info, ckpt.rng_state())
         if self.main:
             r = self.runner
