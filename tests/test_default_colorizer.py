@@ -46,7 +46,7 @@ def test_shipped_colorizer_beats_the_grey_photo_and_keeps_luminance(colorizer):
         ours, grey = colour_metrics(out, photo), colour_metrics(np.repeat(y[..., None], 3, 2), photo)
         gains.append(ours["psnr"] - grey["psnr"])
         ratios.append(ours["colourfulness_ratio"])
-    # the shipped model: +0.39 dB on average (+4.2 on the cat, -1.9 on the red coffee cup) and a
-    # median ratio of 0.43 here (COLORIZE_CARD.md): ahead of grey, and far from desaturated
+    # the shipped model: +0.28 dB on average (+4.0 on the cat, -3.3 on the rocket's night sky) and
+    # a median ratio of 0.46 here (COLORIZE_CARD.md): ahead of grey, and far from desaturated
     assert np.mean(gains) > 0.0, gains
     assert np.median(ratios) > 0.25, ratios

@@ -73,6 +73,10 @@ def test_a_run_keeps_the_average_and_everything_downstream_uses_it(photos, tmp_p
     slim = export_for_inference(tmp_path / "r" / "last.pt", tmp_path / "model.pt")
     assert "generator_ema" not in slim and all(torch.equal(slim["generator"][k], v) for k, v in avg.items())
     assert "ema: 0.5" in (tmp_path / "r" / "config.yaml").read_text()
+    # fine-tuning from the run starts from its model, the average (step 0: nothing trained yet)
+    tuned = run_training(small(photos, tmp_path / "ft", init=str(tmp_path / "r" / "last.pt"), steps=1, lr=1e-12))
+    assert all(torch.allclose(tuned.generator_state[k].float(), v.float(), atol=1e-6) for k, v in avg.items()
+               if "running" not in k and "num_batches" not in k)
 
     plain = run_training(small(photos, tmp_path / "plain"))  # the trained weights are the same run's
     assert load_checkpoint(tmp_path / "plain" / "last.pt")["generator_ema"] is None
