@@ -49,12 +49,17 @@ def _worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -
                 "checkpoint": str(result.checkpoint)}, os.path.join(result_dir, f"rank{rank}.pt"))
 
 
-def test_two_gloo_processes_end_with_identical_weights(tmp_path):
+def _noise_photos(tmp_path, seed: int):
     photos = tmp_path / "photos"
     photos.mkdir()
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(seed)
     for i in range(10):
         Image.fromarray(rng.integers(0, 255, (48 + i, 70, 3), dtype=np.uint8)).save(photos / f"p{i}.png")
+    return photos
+
+
+def test_two_gloo_processes_end_with_identical_weights(tmp_path):
+    photos = _noise_photos(tmp_path, seed=1)
     out = tmp_path / "run"
     settings = {"data_dir": str(photos), "out": str(out), "image_size": 64, "ngf": 8, "ndf": 8,
                 "n_bottleneck": 16, "batch_size": 2, "steps": 3, "log_every": 1, "sample_every": 0,
@@ -80,11 +85,7 @@ def test_two_gloo_processes_end_with_identical_weights(tmp_path):
 
 
 def test_the_weight_average_is_the_same_on_every_rank_and_is_what_rank_0_saves(tmp_path):
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    rng = np.random.default_rng(2)
-    for i in range(10):
-        Image.fromarray(rng.integers(0, 255, (48 + i, 70, 3), dtype=np.uint8)).save(photos / f"p{i}.png")
+    photos = _noise_photos(tmp_path, seed=2)
     out = tmp_path / "run"
     settings = {"data_dir": str(photos), "out": str(out), "image_size": 64, "generator": "unet", "ngf": 8,
                 "mask": "block", "adv_weight": 0, "batch_size": 2, "steps": 3, "log_every": 1,
