@@ -137,6 +137,9 @@ def setting(name: str, *short, help: str | None = None, default_text: str | None
 @setting("val_every", help="Steps between validations (0 = only at the end)", default_text=_by_device("val_every"))
 @setting("ckpt_every", help="Steps between checkpoints (0 = only at the end)", default_text=_by_device("ckpt_every"))
 @setting("keep", help="Numbered step_*.pt checkpoints kept (last.pt always).")
+@setting("max_minutes", help="Stop after this many minutes of training steps, validated and saved as "
+                             "at the last step (--resume goes on; a cosine schedule keeps its length); "
+                             "0 = no limit.")
 @setting("init", type=click.Path(path_type=Path),
          help="Start from this checkpoint's weights (fine-tuning: step 0, fresh optimisers). "
               "A U-Net checkpoint with a smaller --ngf is widened into the same function.")

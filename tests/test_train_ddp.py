@@ -102,6 +102,28 @@ def test_the_weight_average_is_the_same_on_every_rank_and_is_what_rank_0_saves(t
         assert torch.equal(v, r0["generator"][k]) and torch.equal(v, r1["generator"][k]), k
 
 
+def _late_rank_1_worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -> None:
+    # only rank 1 has a time budget, and it is spent at once: the other rank must stop with it
+    _worker(rank, world, port, {**settings, "max_minutes": 1e-9 if rank == 1 else 0.0}, result_dir)
+
+
+def test_a_rank_out_of_time_stops_every_rank_at_the_same_step(tmp_path):
+    photos = _noise_photos(tmp_path, seed=3)
+    out = tmp_path / "run"
+    settings = {"data_dir": str(photos), "out": str(out), "image_size": 64, "generator": "unet", "ngf": 8,
+                "mask": "block", "adv_weight": 0, "batch_size": 2, "steps": 40, "log_every": 1,
+                "sample_every": 0, "val_every": 0, "ckpt_every": 0, "val_fraction": 0.2, "val_max": 2,
+                "device": "cpu"}
+    _spawn_two_ranks(settings, str(tmp_path), worker=_late_rank_1_worker)
+
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=True)
+    assert 1 <= r0["step"] == r1["step"] < 40
+    for k, v in r0["generator"].items():
+        assert torch.equal(v, r1["generator"][k]), k
+    assert torch.load(out / "last.pt", weights_only=True)["step"] == r0["step"]
+
+
 def _failing_worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -> None:
     from inpaint.errors import TrainingError
 

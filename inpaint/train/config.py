@@ -139,6 +139,10 @@ class ScheduleConfig:
     val_every: Optional[int] = None
     ckpt_every: Optional[int] = None
     keep: int = 3  # numbered step_*.pt kept; last.pt is always written
+    # wall-clock minutes of training steps (0 = no limit; loading photos before and the final
+    # validation and save after are extra): the run ends early, validated and saved as at its last
+    # step, so a run fits a session or a job slot; --resume goes on to `steps`
+    max_minutes: float = 0.0
 
 
 @dataclass
@@ -224,6 +228,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "batch_size": ("schedule", "batch_size"), "log_every": ("schedule", "log_every"),
     "sample_every": ("schedule", "sample_every"), "val_every": ("schedule", "val_every"),
     "ckpt_every": ("schedule", "ckpt_every"), "keep": ("schedule", "keep"),
+    "max_minutes": ("schedule", "max_minutes"),
     "out": ("runtime", "out"), "device": ("runtime", "device"), "seed": ("runtime", "seed"),
     "amp": ("runtime", "amp"), "compile": ("runtime", "compile"),
     "channels_last": ("runtime", "channels_last"), "sync_bn": ("runtime", "sync_bn"),
@@ -466,6 +471,8 @@ def validate(cfg: TrainConfig) -> TrainConfig:
         (all(v is None or v >= 0 for v in (sc.log_every, sc.sample_every, sc.val_every, sc.ckpt_every)),
          "--log-every/--sample-every/--val-every/--ckpt-every must be 0 (off) or more"),
         (sc.keep >= 0, "keep must be 0 or more"),
+        (math.isfinite(sc.max_minutes) and sc.max_minutes >= 0,
+         f"--max-minutes must be 0 (no limit) or more, got {sc.max_minutes}"),
         (cfg.runtime.threads is None or cfg.runtime.threads >= 1, "threads must be at least 1"),
         (cfg.runtime.device.split(":")[0] in ("auto", "cpu", "cuda"),
          f"device must be auto, cpu or cuda, got {cfg.runtime.device!r}"),

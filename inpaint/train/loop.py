@@ -290,7 +290,8 @@ class Trainer:
         self.window = {"t": time.perf_counter(), "steps": 0, "sums": {}, "counts": {}, "wait": 0.0}
         self.pending = None  # the last step's stats, read after the next step is queued
         saved_at = validated_at = -1
-        while self.step < self.total:
+        deadline = time.perf_counter() + 60 * sc.max_minutes if sc.max_minutes else None
+        while self.step < self.total and not self.out_of_time:
             epoch, offset = divmod(self.step, spe)
             self.sampler.set_epoch(epoch, offset)  # the epoch reaches the workers with the keys
             ready = time.perf_counter()
@@ -298,6 +299,8 @@ class Trainer:
                 self.window["wait"] += time.perf_counter() - ready  # waiting for the input pipeline
                 self.runner.set_lr_factor(lr_factor(cfg.optim.lr_schedule, self.step, self.total))
                 self.runner.stop_request = self.info.enabled and interrupted()
+                # any process past the deadline stops them all at the same step, as Ctrl-C does
+                self.runner.time_request = deadline is not None and time.perf_counter() >= deadline
                 stats = self.runner.step(batch)
                 if self.ema is not None:
                     self.ema.update(self.g_raw)
@@ -323,6 +326,11 @@ class Trainer:
                 # Ctrl-C waits for the step to finish (whole weights); all ranks agree to stop
                 if self.stop_asked or (not self.info.enabled and interrupted()):
                     raise TrainingError(self._stopped_by_user(save=True))
+                if self.out_of_time and self.step < self.total:
+                    if self.main:
+                        print(f"note: --max-minutes {sc.max_minutes:g} reached at step {self.step} of "
+                              f"{self.total}; --resume {self.out} goes on", file=sys.stderr)
+                    break
                 if self.step >= self.total:
                     break
                 ready = time.perf_counter()
@@ -339,6 +347,7 @@ class Trainer:
         return TrainResult(self.step, self.out, self.last_ckpt, state, val, summary)
 
     stop_asked = False
+    out_of_time = False
 
     def _settle(self) -> None:
         """Read the pending step's stats (one device read-back): stop on a non-finite step,
@@ -355,6 +364,7 @@ class Trainer:
             raise TrainingError(f"non-finite loss at step {stats.step} ({exc}); training "
                                 f"stopped, {self._kept()} (try a lower --lr or no --amp)") from None
         self.stop_asked = self.stop_asked or stats.stop  # under DDP: agreed by all ranks
+        self.out_of_time = self.out_of_time or stats.out_of_time
         self._accumulate(self.window, losses)
 
     def close(self) -> None:

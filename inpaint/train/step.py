@@ -117,7 +117,7 @@ def _grad_scaler(enabled: bool):
     return torch.cuda.amp.GradScaler(enabled=enabled)
 
 
-FLAG_NAMES = ("discriminator loss", "generator loss", "weights", "stop")
+FLAG_NAMES = ("discriminator loss", "generator loss", "weights", "stop", "time limit")
 
 
 class StepStats:
@@ -126,6 +126,7 @@ class StepStats:
     def __init__(self, step: int, names: tuple[str, ...], values: torch.Tensor, world_size: int):
         self.step, self.names, self.values, self.world_size = step, names, values, world_size
         self.stop = False  # after read(): some process asked to stop (Ctrl-C) at this step
+        self.out_of_time = False  # after read(): some process ran out of --max-minutes
         self._read: dict[str, float] | None = None
         self._ready = None
         if values.is_cuda:
@@ -158,6 +159,7 @@ class StepStats:
         values = {k: v / self.world_size for k, v in zip(self.names, losses)}
         where = "" if self.world_size == 1 else " (on some process)"
         self.stop = flags[3] > 0
+        self.out_of_time = flags[4] > 0
         for name, flag in zip(FLAG_NAMES[:2], flags):
             if flag > 0:
                 key = "loss_d" if name.startswith("discriminator") else "loss_g"
@@ -228,13 +230,14 @@ class StepRunner:
     # Set by the loop before a step under DDP: this process wants to stop (Ctrl-C). It travels
     # with the step's stats, so all processes agree on it without a collective of its own.
     stop_request = False
+    time_request = False  # likewise: this process is past its --max-minutes
 
     def step(self, batch: dict, step: int | None = None) -> StepStats:
         """Train on one batch without any device read-back; see :class:`StepStats` (indexing
         it, ``stats["rec"]``, reads it). ``step``: the run's 0-based global step (for
         ``d_every``); None: :attr:`steps_done`, which the loop sets to the resumed step. A step
         that leaves the discriminator alone reports no ``loss_d``."""
-        stop = self.stop_request
+        stop, out_of_time = self.stop_request, self.time_request
         step = self.steps_done if step is None else int(step)
         b = self._to_device(batch)
         inp = b["input"]
@@ -264,7 +267,8 @@ class StepRunner:
         broken = weights_bad(self.G, self.D) if not self.overflowed else torch.ones((), device=self.device)
         self.overflowed = False
         flags = torch.stack([bad_d, _bad(loss), broken,
-                             torch.full((), float(stop), device=self.device)])
+                             torch.full((), float(stop), device=self.device),
+                             torch.full((), float(out_of_time), device=self.device)])
         values = torch.cat([flags, torch.stack([v.detach().float() for v in losses.values()])])
         values = dist_utils.sum_across(self.info, values)
         self.steps_done += 1

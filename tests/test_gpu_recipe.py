@@ -1,0 +1,44 @@
+"""scripts/train_sharp_gpu.sh — issue 10's adversarial recipe, kept for a session lent a GPU —
+stays a command that runs: on the CPU (``DEVICE=cpu``, a tiny batch), stopped by its time
+budget after a step or two on a few photos, it must export an inference checkpoint that fills a
+photo with 256-px windows."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from inpaint.api import Inpainter
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_gpu_recipe_runs_on_the_cpu_until_its_time_is_up_and_exports_a_256_px_model(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:300, 0:400]
+    for i in range(6):
+        img = np.stack([x // 2 + 30 * i, y // 2, (x + y) // 3], -1) + rng.integers(0, 30, (300, 400, 3))
+        Image.fromarray((img % 256).astype(np.uint8)).save(photos / f"p{i}.png")
+    # the script calls python3: make it this interpreter (the project's virtual environment)
+    env = {**os.environ, "DEVICE": "cpu", "PHOTOS": str(photos), "STEPS": "8",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    exported = tmp_path / "sharp.pt"
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "train_sharp_gpu.sh"), "0.001", str(tmp_path / "run"),
+                             str(exported)], env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-1500:]
+    assert "--max-minutes 0.001 reached at step" in result.stderr  # the time ended it, not STEPS
+
+    painter = Inpainter.from_checkpoint(exported, device="cpu")
+    assert painter.config.image_size == 256
+    photo = np.asarray(Image.open(photos / "p0.png").convert("RGB"))
+    hole = np.zeros(photo.shape[:2], np.uint8)
+    hole[100:180, 150:260] = 255
+    filled = painter.fill_array(photo, hole)
+    assert filled.shape == photo.shape
+    assert np.array_equal(filled[hole == 0], photo[hole == 0])
+    assert not np.array_equal(filled[hole > 0], photo[hole > 0])
