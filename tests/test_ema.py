@@ -1,11 +1,10 @@
 """The moving average of the generator's weights (--ema): its arithmetic, a run that keeps one,
 resume, export and inference reading it, and the refusals."""
 
-import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from PIL import Image
+from train_helpers import noise_photos, tiny_gan_config
 
 from inpaint.checkpoint import export_for_inference, inference_weights, load_checkpoint, load_generator
 from inpaint.errors import CheckpointError, TrainingError
@@ -42,20 +41,10 @@ def test_the_average_warms_up_then_moves_by_one_minus_decay():
 
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory):
-    root = tmp_path_factory.mktemp("photos")
-    rng = np.random.default_rng(0)
-    for i in range(6):
-        Image.fromarray(rng.integers(0, 255, (72, 80, 3)).astype(np.uint8)).save(root / f"p{i}.png")
-    return root
+    return noise_photos(tmp_path_factory.mktemp("photos"), seed=0)
 
 
-def small(data, out, **kw):
-    settings = {"data_dir": str(data), "out": str(out), "image_size": 64, "generator": "unet", "ngf": 8,
-                "mask": "block", "adv_weight": 0.01, "ndf": 8, "gan_loss": "hinge", "lr": 1e-3,
-                "batch_size": 2, "steps": 4, "log_every": 1, "sample_every": 2, "val_every": 2,
-                "ckpt_every": 2, "val_fraction": 0.2, "val_max": 2, "device": "cpu"}
-    settings.update(kw)
-    return build_config(settings)
+small = tiny_gan_config
 
 
 def test_a_run_keeps_the_average_and_everything_downstream_uses_it(photos, tmp_path, capsys):

@@ -3,15 +3,14 @@ model returned), and --resume then goes on exactly as if it had never stopped.""
 
 import json
 
-import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from PIL import Image
+from train_helpers import noise_photos, tiny_gan_config
 
 from cli.main import main
 from inpaint.errors import TrainingError
-from inpaint.train import build_config, run_training
+from inpaint.train import run_training
 from inpaint.train.checkpoints import load_resume_state
 
 torch.set_num_threads(1)
@@ -19,20 +18,13 @@ torch.set_num_threads(1)
 
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory):
-    root = tmp_path_factory.mktemp("photos")
-    rng = np.random.default_rng(1)
-    for i in range(6):
-        Image.fromarray(rng.integers(0, 255, (72, 80, 3)).astype(np.uint8)).save(root / f"p{i}.png")
-    return root
+    return noise_photos(tmp_path_factory.mktemp("photos"), seed=1)
 
 
 def small(data, out, **kw):
-    settings = {"data_dir": str(data), "out": str(out), "image_size": 64, "generator": "unet", "ngf": 8,
-                "mask": "block", "adv_weight": 0.01, "ndf": 8, "gan_loss": "hinge", "lr": 1e-3,
-                "batch_size": 2, "steps": 6, "log_every": 1, "sample_every": 0, "val_every": 0,
-                "ckpt_every": 0, "val_fraction": 0.2, "val_max": 2, "device": "cpu", "ema": 0.5}
-    settings.update(kw)
-    return build_config(settings)
+    # 6 steps, validated and saved only at the end, so the stop step is the only one
+    return tiny_gan_config(data, out, **{"steps": 6, "sample_every": 0, "val_every": 0, "ckpt_every": 0,
+                                         "ema": 0.5, **kw})
 
 
 def test_out_of_time_the_run_ends_saved_and_validated_and_resume_goes_on_exactly(photos, tmp_path, capsys):

@@ -84,14 +84,18 @@ def test_two_gloo_processes_end_with_identical_weights(tmp_path):
     assert any(not torch.equal(init[k], v) for k, v in r0["generator"].items() if v.is_floating_point())
 
 
+def _unet_settings(photos, out, **overrides) -> dict:
+    """A 64-px ngf-8 U-Net on block holes, L1 only, batch 2, saved only at the end."""
+    return {"data_dir": str(photos), "out": str(out), "image_size": 64, "generator": "unet", "ngf": 8,
+            "mask": "block", "adv_weight": 0, "batch_size": 2, "steps": 3, "log_every": 1,
+            "sample_every": 0, "val_every": 0, "ckpt_every": 0, "val_fraction": 0.2, "val_max": 2,
+            "device": "cpu", **overrides}
+
+
 def test_the_weight_average_is_the_same_on_every_rank_and_is_what_rank_0_saves(tmp_path):
     photos = _noise_photos(tmp_path, seed=2)
     out = tmp_path / "run"
-    settings = {"data_dir": str(photos), "out": str(out), "image_size": 64, "generator": "unet", "ngf": 8,
-                "mask": "block", "adv_weight": 0, "batch_size": 2, "steps": 3, "log_every": 1,
-                "sample_every": 0, "val_every": 0, "ckpt_every": 0, "val_fraction": 0.2, "val_max": 2,
-                "device": "cpu", "ema": 0.5}
-    _spawn_two_ranks(settings, str(tmp_path))
+    _spawn_two_ranks(_unet_settings(photos, out, ema=0.5), str(tmp_path))
 
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=True)
@@ -110,11 +114,7 @@ def _late_rank_1_worker(rank: int, world: int, port: int, settings: dict, result
 def test_a_rank_out_of_time_stops_every_rank_at_the_same_step(tmp_path):
     photos = _noise_photos(tmp_path, seed=3)
     out = tmp_path / "run"
-    settings = {"data_dir": str(photos), "out": str(out), "image_size": 64, "generator": "unet", "ngf": 8,
-                "mask": "block", "adv_weight": 0, "batch_size": 2, "steps": 40, "log_every": 1,
-                "sample_every": 0, "val_every": 0, "ckpt_every": 0, "val_fraction": 0.2, "val_max": 2,
-                "device": "cpu"}
-    _spawn_two_ranks(settings, str(tmp_path), worker=_late_rank_1_worker)
+    _spawn_two_ranks(_unet_settings(photos, out, steps=40), str(tmp_path), worker=_late_rank_1_worker)
 
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=True)
