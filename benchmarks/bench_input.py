@@ -1,9 +1,10 @@
 """Input pipeline speed: samples/s per CPU core for everything the CPU does per sample.
 
 For the shipped default model's recipe (mixed holes, multi-scale crops 128–448 px, Telea
-prefill, mask channel) and the paper's centre context encoder (350-px short side, centre
-hole, mean-pixel prefill), at 128 px and batch 64, on one core (one torch and one OpenCV
-thread, as each loader worker runs), it times:
+prefill, mask channel), the paper's centre context encoder (350-px short side, centre
+hole, mean-pixel prefill), both at 128 px, and the 256-px recipe of
+``scripts/train_sharp_gpu.sh``, at batch 64, on one core (one torch and one OpenCV thread, as
+each loader worker runs), it times:
 
 * the old path (``cache: off``): decode + scale + crop per sample, a fresh mask, the prefill
   and the float tensors of ``InpaintDataset``, then collation — the baseline, same run;
@@ -45,6 +46,10 @@ RECIPES = {
                "generator": "unet", "ngf": 16, "scale_min": 128, "scale_max": 448, "prefill": "telea",
                "residual": True, "mask_channel": True, "dropout": 0.0},
     "paper-ce": {"mask": "center"},
+    # scripts/train_sharp_gpu.sh: 256-px crops from short sides 256-512, object holes in the mix
+    "sharp-256": {"mask": "mixed", "generator": "unet", "ngf": 16, "image_size": 256, "scale_min": 256,
+                  "scale_max": 512, "prefill": "telea", "residual": True, "mask_channel": True, "dropout": 0.0,
+                  "mask_mix": "center=1,block=1,region=1,stroke=1,thin=0.5,medium=0.5,thick=0.5,object=2"},
 }
 
 
@@ -95,10 +100,10 @@ def main() -> None:
     rates = {}
     try:
         files = make_photos(tmp, args.photos, args.width, args.height)
-        print(f"{args.photos} JPEG photos {args.width}x{args.height}, 128 px crops, batch {args.batch}, "
-              f"1 core (1 torch + 1 OpenCV thread)")
+        print(f"{args.photos} JPEG photos {args.width}x{args.height}, 128 px crops unless the recipe says, "
+              f"batch {args.batch}, 1 core (1 torch + 1 OpenCV thread)")
         for name, settings in RECIPES.items():
-            cfg = build_config({**settings, "data_dir": str(tmp), "out": str(tmp / "run"), "image_size": 128,
+            cfg = build_config({"image_size": 128, **settings, "data_dir": str(tmp), "out": str(tmp / "run"),
                                 "batch_size": args.batch})
             gcfg, scale, mask = cfg.generator, cfg.scale_range(), cfg.data.mask
             mix = parse_mask_mix(cfg.data.mask_mix) if cfg.data.mask_mix else None
@@ -133,8 +138,7 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"benchmark took {time.perf_counter() - start:.0f} s")
-    print(f"input pipeline: recipe {rates['recipe']:.0f} samples/s/core, "
-          f"paper-ce {rates['paper-ce']:.0f} samples/s/core")
+    print("input pipeline: " + ", ".join(f"{name} {rate:.0f} samples/s/core" for name, rate in rates.items()))
 
 
 if __name__ == "__main__":
