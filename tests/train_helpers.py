@@ -19,8 +19,8 @@ def noise_photos(root: Path, seed: int, count: int = 6, shape: tuple[int, int] =
 
 
 def tiny_gan_config(data, out, **overrides):
-    """A 64-px ngf-8 U-Net with a hinge PatchGAN on block holes, 4 CPU steps of batch 2, logging,
-    sampling, validating and saving every 2 steps; ``overrides`` replace any setting."""
+    """A 64-px ngf-8 U-Net with a hinge PatchGAN on block holes, 4 CPU steps of batch 2, logged
+    every step, sampled, validated and saved every 2; ``overrides`` replace any setting."""
     settings = {"data_dir": str(data), "out": str(out), "image_size": 64, "generator": "unet", "ngf": 8,
                 "mask": "block", "adv_weight": 0.01, "ndf": 8, "gan_loss": "hinge", "lr": 1e-3,
                 "batch_size": 2, "steps": 4, "log_every": 1, "sample_every": 2, "val_every": 2,
