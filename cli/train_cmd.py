@@ -100,6 +100,8 @@ def setting(name: str, *short, help: str | None = None, default_text: str | None
 @setting("gan_loss")
 @setting("adv_weight", help="Adversarial weight; 0 = plain L2 context encoder, no D.")
 @setting("rec_weight", help="Reconstruction weight.")
+@setting("fm_weight", help="Feature-matching weight: L1 between the discriminator's activations on real "
+         "and generated images (pix2pixHD; a texture loss). 0 = off; needs --adv-weight > 0.")
 @setting("rec_loss")
 @setting("prefill", help="How holes are pre-filled.")
 @setting("residual", help="Generator predicts a correction of the pre-fill.")

@@ -130,6 +130,19 @@ def mean_reconstruction_loss(prediction: torch.Tensor, target: torch.Tensor, kin
     return (err if weight is None else err * weight.float()).mean()
 
 
+def feature_matching_loss(fake_features: list[torch.Tensor], real_features: list[torch.Tensor]) -> torch.Tensor:
+    """pix2pixHD's feature matching: the L1 distance between the discriminator's activations on
+    the generated and on the real image, layer by layer (any shapes, equal per layer), averaged
+    over the layers, in float32. The real activations are constants (detached here). A texture
+    loss that needs no pretrained network: the generator is pulled towards the statistics D
+    uses to tell real from fake, not towards one pixel answer."""
+    if len(fake_features) != len(real_features) or not fake_features:
+        raise ValueError(f"feature matching needs the same non-zero number of layers, got "
+                         f"{len(fake_features)} and {len(real_features)}")
+    terms = [torch.abs(f.float() - r.detach().float()).mean() for f, r in zip(fake_features, real_features)]
+    return torch.stack(terms).mean()
+
+
 class BCEGANLoss:
     """The CE / DCGAN loss on logits: D minimises BCE(real→1) + BCE(fake→0); G the
     non-saturating BCE(fake→1)."""

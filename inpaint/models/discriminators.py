@@ -5,7 +5,10 @@ real counterpart (``C`` = the generator's ``out_channels``: 3 RGB, 2 chroma for 
 mode. When conditional, ``condition`` is the generator's input ``(B, in_channels, S, S)``; in
 centre mode its centre crop (the same box as the patch, holding the known overlap band and the
 pre-fill) is concatenated with ``x`` so both stay pixel-aligned; in full mode the whole of it.
-Outputs are raw logits (no sigmoid): dcgan ``(B, 1)``, patch ``(B, 1, h, w)``.
+Outputs are raw logits (no sigmoid): dcgan ``(B, 1)``, patch ``(B, 1, h, w)``. With
+``features=True`` the output is ``(logits, features)``: ``features`` the activation after each
+LeakyReLU, coarser as the list goes on (feature matching, pix2pixHD, compares them between real
+and fake). It is a ``forward`` argument, not a method, so it goes through a DDP wrapper.
 """
 
 from __future__ import annotations
@@ -45,6 +48,16 @@ class _Conditional(nn.Module):
             raise ValueError(f"condition {tuple(condition.shape)} does not match x {tuple(x.shape)}")
         return torch.cat([x, condition.to(x.dtype)], dim=1)
 
+    def _run(self, x: torch.Tensor, features: bool):
+        if not features:
+            return self.net(x), []
+        found = []
+        for layer in self.net:
+            x = layer(x)
+            if isinstance(layer, nn.LeakyReLU):
+                found.append(x)
+        return x, found
+
 
 def _edge_norm(dcfg: DiscriminatorConfig) -> str | None:
     """The first and last convs get no norm layer (spectral norm still applies to them)."""
@@ -80,8 +93,9 @@ class DCGANDiscriminator(_Conditional):
         self.net = nn.Sequential(*layers)
         init_dcgan(self)
 
-    def forward(self, x: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
-        return self.net(self._input(x, condition)).flatten(1)
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | None = None, features: bool = False):
+        logits, found = self._run(self._input(x, condition), features)
+        return (logits.flatten(1), found) if features else logits.flatten(1)
 
 
 class PatchDiscriminator(_Conditional):
@@ -100,5 +114,6 @@ class PatchDiscriminator(_Conditional):
         self.net = nn.Sequential(*layers)
         init_dcgan(self)
 
-    def forward(self, x: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
-        return self.net(self._input(x, condition))
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | None = None, features: bool = False):
+        logits, found = self._run(self._input(x, condition), features)
+        return (logits, found) if features else logits

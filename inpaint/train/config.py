@@ -105,6 +105,7 @@ class LossConfig:
     rec_weight: float = 0.999
     adv_weight: float = 0.001  # 0 → plain context encoder, no discriminator at all
     gan_loss: str = "bce"
+    fm_weight: float = 0.0  # feature matching on D's activations (pix2pixHD); needs a discriminator
 
 
 @dataclass
@@ -220,6 +221,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "conditional": ("discriminator", "conditional"),
     "rec_loss": ("loss", "rec_loss"), "rec_weight": ("loss", "rec_weight"),
     "adv_weight": ("loss", "adv_weight"), "gan_loss": ("loss", "gan_loss"),
+    "fm_weight": ("loss", "fm_weight"),
     "lr": ("optim", "lr"), "beta1": ("optim", "beta1"), "beta2": ("optim", "beta2"),
     "d_lr_ratio": ("optim", "d_lr_ratio"), "lr_schedule": ("optim", "lr_schedule"),
     "lr_d": ("optim", "lr_d"), "d_every": ("optim", "d_every"),
@@ -451,6 +453,10 @@ def validate(cfg: TrainConfig) -> TrainConfig:
         (lo.gan_loss in GAN_LOSS_NAMES, f"gan loss must be one of {', '.join(GAN_LOSS_NAMES)}, got {lo.gan_loss!r}"),
         (lo.rec_weight >= 0 and lo.adv_weight >= 0, "loss weights must be 0 or more"),
         (lo.rec_weight > 0, "rec weight must be positive (the generator needs a reconstruction loss)"),
+        (math.isfinite(lo.fm_weight) and lo.fm_weight >= 0,
+         f"--fm-weight must be 0 (off) or more, got {lo.fm_weight}"),
+        (lo.fm_weight == 0 or lo.adv_weight > 0,
+         "--fm-weight matches the discriminator's features: it needs --adv-weight above 0"),
         (math.isfinite(op.lr) and math.isfinite(op.d_lr_ratio) and op.lr > 0 and op.d_lr_ratio > 0,
          f"learning rates must be positive finite numbers, got lr {op.lr}, d_lr_ratio {op.d_lr_ratio}"),
         (op.lr_d is None or (math.isfinite(op.lr_d) and op.lr_d > 0),

@@ -3,8 +3,8 @@
 What the generator sees and should output, what the discriminator judges and how the
 reconstruction is weighted come from the run's task (:mod:`inpaint.tasks`); this module only
 runs the step. Order per step (as in the released CE code): the discriminator first (real vs
-the detached output), then the generator on ``rec_weight · L_rec + adv_weight · L_adv`` against
-the updated discriminator. With ``d_every`` N > 1 the discriminator is updated on steps 0, N,
+the detached output), then the generator on ``rec_weight · L_rec + adv_weight · L_adv``
+(``+ fm_weight · L_fm``, feature matching, when set) against the updated discriminator. With ``d_every`` N > 1 the discriminator is updated on steps 0, N,
 2N, … only (the global step, so a resumed run skips the same ones); the generator's adversarial
 loss still uses it on every step.
 
@@ -32,7 +32,8 @@ from contextlib import nullcontext
 import torch
 
 from inpaint.device import compute_capability
-from inpaint.losses import GAN_LOSSES, ReconstructionWeights, mean_reconstruction_loss, reconstruction_loss
+from inpaint.losses import (GAN_LOSSES, ReconstructionWeights, feature_matching_loss, mean_reconstruction_loss,
+                            reconstruction_loss)
 from inpaint.train import distributed as dist_utils
 from inpaint.train.config import TrainConfig
 
@@ -254,8 +255,10 @@ class StepRunner:
             rec = self._reconstruction(pred, target, b)
             loss = self.cfg.loss.rec_weight * rec
             if self.D is not None:
-                adv = self._generator_adversarial(fake, inp)
+                adv, fm = self._generator_adversarial(fake, target, inp)
                 loss = loss + self.cfg.loss.adv_weight * adv
+                if fm is not None:
+                    loss = loss + self.cfg.loss.fm_weight * fm
         self.opt_g.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self._optimiser_step(self.opt_g)
@@ -264,6 +267,8 @@ class StepRunner:
         losses["loss_g"] = loss
         if self.D is not None:
             losses["adv_g"] = adv
+            if fm is not None:
+                losses["fm"] = fm
         broken = weights_bad(self.G, self.D) if not self.overflowed else torch.ones((), device=self.device)
         self.overflowed = False
         flags = torch.stack([bad_d, _bad(loss), broken,
@@ -295,17 +300,24 @@ class StepRunner:
                 raise
             self.overflowed = True
 
-    def _generator_adversarial(self, fake: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+    def _generator_adversarial(self, fake: torch.Tensor, real: torch.Tensor, cond: torch.Tensor):
+        """``(adversarial loss, feature-matching loss or None)`` of the generator."""
         # D's weights take no gradient from the generator's loss: freeze them (saves the
         # backward through D's weights) and skip DDP's gradient sync for this pass.
         c = cond if self.cfg.discriminator.conditional else None
+        matching = self.cfg.loss.fm_weight > 0
         params = list(self.D.parameters())
         for p in params:
             p.requires_grad_(False)
         sync_off = self.D.no_sync() if hasattr(self.D, "no_sync") else nullcontext()
         try:
             with sync_off:
-                return self.gan.g_loss(self.D(fake, c))
+                if not matching:
+                    return self.gan.g_loss(self.D(fake, c)), None
+                logits, fake_features = self.D(fake, c, features=True)
+                with torch.no_grad():  # the real side is a constant target
+                    _, real_features = self.D(real, c, features=True)
+                return self.gan.g_loss(logits), feature_matching_loss(fake_features, real_features)
         finally:
             for p in params:
                 p.requires_grad_(True)
