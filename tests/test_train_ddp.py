@@ -106,6 +106,21 @@ def test_the_weight_average_is_the_same_on_every_rank_and_is_what_rank_0_saves(t
         assert torch.equal(v, r0["generator"][k]) and torch.equal(v, r1["generator"][k]), k
 
 
+def test_feature_matching_through_the_ddp_wrapped_discriminator_keeps_the_ranks_identical(tmp_path):
+    photos = _noise_photos(tmp_path, seed=4)
+    out = tmp_path / "run"
+    _spawn_two_ranks(_unet_settings(photos, out, adv_weight=0.01, ndf=8, gan_loss="hinge", conditional=True,
+                                    fm_weight=1.0), str(tmp_path))
+
+    r0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
+    r1 = torch.load(tmp_path / "rank1.pt", weights_only=True)
+    assert r0["step"] == r1["step"] == 3
+    for k, v in r0["generator"].items():
+        assert torch.equal(v, r1["generator"][k]), k
+    saved = torch.load(out / "last.pt", weights_only=True)
+    assert saved["discriminator"] is not None
+
+
 def _late_rank_1_worker(rank: int, world: int, port: int, settings: dict, result_dir: str) -> None:
     # only rank 1 has a time budget, and it is spent at once: the other rank must stop with it
     _worker(rank, world, port, {**settings, "max_minutes": 1e-9 if rank == 1 else 0.0}, result_dir)
