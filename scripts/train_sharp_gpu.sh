@@ -6,7 +6,8 @@
 #   bash scripts/train_sharp_gpu.sh [MINUTES] [RUN_DIR] [EXPORT]
 #       (defaults: 6 minutes of training steps, runs/sharp, RUN_DIR/sharp.pt; paths relative to
 #        the repository root. STEPS=N caps the steps (default 100000: the time decides);
-#        PHOTOS=DIR trains on another folder; DEVICE=cpu runs a tiny batch, for the check)
+#        PHOTOS=DIR trains on another folder; DEVICE=cpu runs a tiny batch, for the check;
+#        EXTRA="..." appends options to the train command)
 #
 # Through the device tool, in one call of at most 10 minutes (data/train-photos is 44 MiB, under
 # its 64 MiB carry limit; the device's python3 already has torch, click, OpenCV, Pillow, PyYAML and
@@ -32,6 +33,11 @@
 # jitter; the colouriser gained 0.8 dB of validation from --ema), and bf16 autocast. The input
 # pipeline of this recipe gives about 1,100 samples/s per loader worker (benchmarks/bench_input.py,
 # "sharp-256"), so 12 workers feed about 200 batches of 64 a second: more than the GPU will ask.
+# A second run to try, if this one trains: feature matching on the discriminator's activations
+# (EXTRA="--fm-weight 10": extra options go at the end of the command), as pix2pixHD and LaMa use
+# it. On the CPU, at 128 px and from the shipped model, weight 10 (a term of about 0.005, so 0.05 of
+# the loss) added texture that the up-scaling took away and cost 0.16 dB on crops (MODEL_CARD.md);
+# at 256 px from the start it is untried.
 set -euo pipefail
 minutes=${1:-6}
 steps=${STEPS:-100000}
@@ -51,5 +57,5 @@ python3 -m cli.main train "$photos" --out "$run" --overwrite \
     --rec-weight 0.99 --adv-weight 0.01 --lr 0.0005 --lr-schedule constant --ema 0.999 \
     --batch-size "$batch" --steps "$steps" --max-minutes "$minutes" \
     --device "$device" $amp --workers "$workers" --cache memory \
-    --seed 0 --log-every 100 --val-every 2000 --ckpt-every 2000 --sample-every 0 --keep 2
+    --seed 0 --log-every 100 --val-every 2000 --ckpt-every 2000 --sample-every 0 --keep 2 ${EXTRA:-}
 python3 scripts/export_model.py "$run/last.pt" "$export_to"

@@ -25,13 +25,15 @@ def test_the_gpu_recipe_runs_on_the_cpu_until_its_time_is_up_and_exports_a_256_p
         img = np.stack([x // 2 + 30 * i, y // 2, (x + y) // 3], -1) + rng.integers(0, 30, (300, 400, 3))
         Image.fromarray((img % 256).astype(np.uint8)).save(photos / f"p{i}.png")
     # the script calls python3: make it this interpreter (the project's virtual environment)
-    env = {**os.environ, "DEVICE": "cpu", "PHOTOS": str(photos), "STEPS": "8",
+    # EXTRA: the second run the script's header suggests (feature matching) goes through too
+    env = {**os.environ, "DEVICE": "cpu", "PHOTOS": str(photos), "STEPS": "8", "EXTRA": "--fm-weight 10",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     exported = tmp_path / "sharp.pt"
     result = subprocess.run(["bash", str(ROOT / "scripts" / "train_sharp_gpu.sh"), "0.001", str(tmp_path / "run"),
                              str(exported)], env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-1500:]
     assert "--max-minutes 0.001 reached at step" in result.stderr  # the time ended it, not STEPS
+    assert "fm_weight: 10.0" in (tmp_path / "run" / "config.yaml").read_text()
 
     painter = Inpainter.from_checkpoint(exported, device="cpu")
     assert painter.config.image_size == 256
