@@ -4,9 +4,9 @@ What the generator sees and should output, what the discriminator judges and how
 reconstruction is weighted come from the run's task (:mod:`inpaint.tasks`); this module only
 runs the step. Order per step (as in the released CE code): the discriminator first (real vs
 the detached output), then the generator on ``rec_weight · L_rec + adv_weight · L_adv``
-(``+ fm_weight · L_fm``, feature matching, when set) against the updated discriminator. With ``d_every`` N > 1 the discriminator is updated on steps 0, N,
-2N, … only (the global step, so a resumed run skips the same ones); the generator's adversarial
-loss still uses it on every step.
+(``+ fm_weight · L_fm``, feature matching, when set) against the updated discriminator. With
+``d_every`` N > 1 the discriminator is updated on steps 0, N, 2N, … only (the global step, so a
+resumed run skips the same ones); the generator's adversarial loss still uses it on every step.
 
 Nothing in a step reads a value back from the device: the step's losses and its finiteness
 flags (discriminator loss, generator loss, the weights after the update; one reduction each,
