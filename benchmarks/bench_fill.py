@@ -13,7 +13,8 @@ absolute times are noisy on a shared machine. Target: model/Telea ≤ 1.0 at 204
 (the default model with its detail step; it is slower than Telea at 1024²).
 Model fillers use ``ModelFiller``'s defaults, so mirror averaging (``flip``, one more model run
 per window) and the native-resolution detail step are timed exactly as users get them (the
-header says whether they are on); "default, no detail" is the same model without that step.
+header says whether they are on), as is the PatchMatch layout for large holes; "default, no
+layout" is the same model without the layout, "default, no detail" without either.
 
 Peak memory: a separate Python process does one 4096² fill (block hole, then strokes; the
 shipped default model, else the default CE) and reports its peak RSS (``resource.getrusage``, includes the interpreter and torch).
@@ -55,7 +56,7 @@ def stroke_mask(size: int, seed: int = 0) -> np.ndarray:
     return gen(size, size, np.random.default_rng(seed))
 
 
-def default_model_filler(checkpoint=None, refine=None, detail=True):
+def default_model_filler(checkpoint=None, refine=None, detail=True, layout=True):
     import torch
 
     from inpaint.config import GeneratorConfig
@@ -70,9 +71,9 @@ def default_model_filler(checkpoint=None, refine=None, detail=True):
         torch.manual_seed(0)
         cfg = GeneratorConfig()
         model = build_generator(cfg)
-    if detail:
-        return ModelFiller(model, cfg, "cpu", refine=refine)  # the engine's own default detail settings
-    return ModelFiller(model, cfg, "cpu", refine=refine, detail=None)
+    # the engine's own default detail and layout settings unless switched off
+    extra = ({} if detail else {"detail": None}) | ({} if layout else {"layout": None})
+    return ModelFiller(model, cfg, "cpu", refine=refine, **extra)
 
 
 def shipped_default():
@@ -124,7 +125,7 @@ def main() -> None:
     import torch
 
     from inpaint.classical import classical_fill
-    from inpaint.fill.engine import DETAIL_DEFAULT, FLIP_DEFAULT, ClassicalFiller
+    from inpaint.fill.engine import DETAIL_DEFAULT, FLIP_DEFAULT, LAYOUT_DEFAULT, ClassicalFiller
 
     class OpenCVTelea:  # the baseline: plain cv2.inpaint(INPAINT_TELEA, radius 3) on the photo
         fill = staticmethod(lambda image, mask: classical_fill(image, mask, "telea", 3))
@@ -134,14 +135,16 @@ def main() -> None:
     fillers = {"opencv telea r3": OpenCVTelea(), "engine telea": ClassicalFiller("telea")}
     if shipped_default() is not None:
         fillers["default model"] = default_model_filler(shipped_default())
-        fillers["default, no detail"] = default_model_filler(shipped_default(), detail=False)
+        fillers["default, no layout"] = default_model_filler(shipped_default(), layout=False)
+        fillers["default, no detail"] = default_model_filler(shipped_default(), detail=False, layout=False)
     fillers["ce-default(random)"] = default_model_filler()
     if args.refine:
         fillers[f"ce-default --refine {args.refine:g}"] = default_model_filler(refine=args.refine)
     if args.checkpoint:
         fillers["checkpoint"] = default_model_filler(args.checkpoint)
     print(f"threads={args.threads}, best of {args.repeats}; ratio = time / Telea time in this run; "
-          f"model flip={'on' if FLIP_DEFAULT else 'off'}, detail={'on' if DETAIL_DEFAULT else 'off'} "
+          f"model flip={'on' if FLIP_DEFAULT else 'off'}, detail={'on' if DETAIL_DEFAULT else 'off'}, "
+          f"layout={'on' if LAYOUT_DEFAULT else 'off'} "
           "(the defaults of `inpaint fill`)")
     print(f"{'size':>6} {'hole':>7} {'method':>20} {'seconds':>8} {'ratio':>6}")
     for size in args.sizes:

@@ -22,8 +22,10 @@ def _note(message: str) -> None:
     click.echo(f"note: {message}", err=True)
 
 
-def _painter(method: str, checkpoint, device: str, batch_size, refine, threads, flip=None, detail=None):
-    """``flip`` / ``detail`` None (neither flag given): the engine's ``FLIP_DEFAULT`` / ``DETAIL_DEFAULT``."""
+def _painter(method: str, checkpoint, device: str, batch_size, refine, threads, flip=None, detail=None,
+             layout=None):
+    """``flip`` / ``detail`` / ``layout`` None (neither flag given): the engine's ``FLIP_DEFAULT`` /
+    ``DETAIL_DEFAULT`` / ``LAYOUT_DEFAULT``."""
     from inpaint.api import Inpainter
 
     if method == "model":
@@ -32,7 +34,7 @@ def _painter(method: str, checkpoint, device: str, batch_size, refine, threads, 
 
             torch.set_num_threads(threads)
         return Inpainter.from_checkpoint(checkpoint, device=device, batch_size=batch_size, refine=refine,
-                                         flip=flip, detail=detail)
+                                         flip=flip, detail=detail, layout=layout)
     if checkpoint is not None:
         _note(f"--checkpoint is ignored with --method {method}")
     return Inpainter.classical(method)
@@ -66,7 +68,7 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: F
                    "Default: <photo stem>_filled.png beside the photo (batch: <PHOTOS_DIR>_filled/).")
 @click.option("--method", type=click.Choice(METHODS), default="model", show_default=True,
               help="A learned model, or a classical fill needing no checkpoint: OpenCV telea/ns, or "
-                   "patchmatch (needs the optional pypatchmatch package).")
+                   "patchmatch (PatchMatch alone, through the pypatchmatch package).")
 @click.option("--checkpoint", type=click.Path(path_type=Path), default=None,
               help="Checkpoint written by `inpaint train` (default: the model shipped with inpaint).")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
@@ -94,9 +96,13 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: F
 @click.option("--detail/--no-detail", default=None,
               help="Give holes whose window was scaled down the photo's own native-resolution texture, "
                    "copied from around the hole (the model supplies the coarse layout). Default: on.")
+# default None = inpaint.fill.engine.LAYOUT_DEFAULT
+@click.option("--layout/--no-layout", default=None,
+              help="Give large holes in scaled-down windows PatchMatch's structure, blended with the model's "
+                   "fill from the hole's rim inward (sharper, about 1 s more per large hole). Default: on.")
 @friendly_errors
 def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize_mask, jpeg_quality,
-         compare, overwrite, batch_size, threads, refine, flip, detail):
+         compare, overwrite, batch_size, threads, refine, flip, detail, layout):
     """Fill the holes of PHOTO given MASK (white = hole) and write the result.
 
     Batch mode: PHOTO is a folder of photos and MASK a folder of masks matched by file stem
@@ -107,7 +113,7 @@ def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize
 
     settings = FillSettings(invert, dilate, resize_mask, jpeg_quality, overwrite)
     check_sources(photo, mask)
-    make_painter = functools.partial(_painter, method, checkpoint, device, batch_size, refine, threads, flip, detail)
+    make_painter = functools.partial(_painter, method, checkpoint, device, batch_size, refine, threads, flip, detail, layout)
     if photo.is_dir():
         _batch(make_painter, photo, mask, output, compare, settings)
         return

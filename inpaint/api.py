@@ -25,7 +25,8 @@ from PIL import Image
 from inpaint.errors import ImageError
 from inpaint.exif import orientation_mismatch, orientation_of
 from inpaint.fill.detail import DEFAULT_DETAIL
-from inpaint.fill.engine import DETAIL_DEFAULT, FLIP_DEFAULT, ClassicalFiller
+from inpaint.fill.engine import DETAIL_DEFAULT, FLIP_DEFAULT, LAYOUT_DEFAULT, ClassicalFiller
+from inpaint.fill.layout import DEFAULT_LAYOUT
 from inpaint.fill.user_mask import dilate_mask
 from inpaint.imageio import Photo, photo_from_array, photo_from_pil, rebuild, rebuild_array
 from masks import from_bool
@@ -64,7 +65,8 @@ class Inpainter:
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike | None = None, device: str = "auto",
                         batch_size: int | None = None, refine: float | None = None,
-                        flip: bool | None = None, detail: bool | None = None) -> "Inpainter":
+                        flip: bool | None = None, detail: bool | None = None,
+                        layout: bool | None = None) -> "Inpainter":
         """Load a checkpoint written by ``inpaint train`` (``None``: the shipped default model).
 
         ``batch_size``: windows per model run (default 16 on CPU, 64 on CUDA); ``refine``:
@@ -73,7 +75,10 @@ class Inpainter:
         also run every window mirrored left-right and average the two predictions (lower error,
         one more model run per window; ``None``: :data:`inpaint.fill.engine.FLIP_DEFAULT`);
         ``detail``: copy the photo's native-resolution texture into holes whose window was scaled
-        down (:mod:`inpaint.fill.detail`; ``None``: :data:`inpaint.fill.engine.DETAIL_DEFAULT`).
+        down (:mod:`inpaint.fill.detail`; ``None``: :data:`inpaint.fill.engine.DETAIL_DEFAULT`);
+        ``layout``: give large holes PatchMatch's structure, blended with the model's fill from
+        the rim inward (:mod:`inpaint.fill.layout`; ``None``: :data:`inpaint.fill.engine.LAYOUT_DEFAULT`;
+        needs the ``pypatchmatch`` package, else :class:`inpaint.errors.InpaintError`).
         Raises :class:`inpaint.errors.CheckpointError` for a missing/corrupt/foreign file."""
         from inpaint.checkpoint import load_generator
         from inpaint.default_model import resolve_checkpoint
@@ -89,13 +94,15 @@ class Inpainter:
             raise ImageError(f"refine must be a down-scaling factor ≥ 1, got {refine}")
         flip = FLIP_DEFAULT if flip is None else flip
         detail = DETAIL_DEFAULT if detail is None else detail
-        return cls(ModelFiller(model, cfg, dev, batch_size, refine, flip, DEFAULT_DETAIL if detail else None),
+        layout = LAYOUT_DEFAULT if layout is None else layout
+        return cls(ModelFiller(model, cfg, dev, batch_size, refine, flip, DEFAULT_DETAIL if detail else None,
+                               DEFAULT_LAYOUT if layout else None),
                    f"model:{path.name}", cfg)
 
     @classmethod
     def classical(cls, method: str = "telea", radius: int | None = None) -> "Inpainter":
         """A classical fill: ``telea`` or ``ns`` (OpenCV, ``radius`` default 3) or
-        ``patchmatch`` (needs the optional ``pypatchmatch`` package; ``radius`` is the patch
+        ``patchmatch`` (through the ``pypatchmatch`` package; ``radius`` is the patch
         radius, default 7); needs no checkpoint. ``None``: the method's default."""
         return cls(ClassicalFiller(method, radius), method)
 

@@ -6,7 +6,7 @@ much of the photo the method needs to see (its *context rule*):
 
 * ``telea`` / ``ns`` — OpenCV ``cv2.inpaint`` (INPAINT_TELEA, INPAINT_NS). They read only pixels
   within ``radius`` of the holes, so the holes' bounding box plus a margin is all they need.
-* ``patchmatch`` — PatchMatch (Barnes et al. 2009) through the optional ``pypatchmatch`` wheel
+* ``patchmatch`` — PatchMatch (Barnes et al. 2009) through the ``pypatchmatch`` wheel (a dependency)
   (:mod:`inpaint.patchmatch_fill`). It copies patches from anywhere in the known part of the
   photo, so it must see the whole photo.
 

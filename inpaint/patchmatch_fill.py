@@ -1,7 +1,8 @@
-"""PatchMatch fills through the optional ``pypatchmatch`` wheel (MIT; Python ≥ 3.11).
+"""PatchMatch fills through the ``pypatchmatch`` wheel (MIT; Python ≥ 3.11).
 
-Install it with ``pip install "inpaint[patchmatch]"`` (or ``pip install "pypatchmatch>=2.2"``).
-Without it the ``patchmatch`` method is refused with one :class:`InpaintError` line.
+A dependency of inpaint (the fill engine's layout for large holes uses it, as does the
+``patchmatch`` method). Where it is missing or its native library does not load, both are
+refused with one :class:`InpaintError` line naming the fix.
 
 image: ``uint8`` ``H×W×3`` RGB (or ``H×W`` grey); mask: ``uint8`` ``H×W``, non-zero = hole.
 """

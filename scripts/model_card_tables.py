@@ -72,6 +72,8 @@ def main() -> None:
         summary = json.loads(path.read_text())
         s = summary["settings"]
         detail = "" if "detail" not in s else f", detail step {'on' if s['detail'] else 'off'}"
+        if "layout" in s:
+            detail += f", PatchMatch layout {'on' if s['layout'] else 'off'}"
         print(f"### {s['crop']} — masks {s['masks']}, {s['count_per_image']} per photo and kind, "
               f"seed {s['seed']}{detail} ({summary['counts']['cases']} cases)\n")
         print(table(summary))

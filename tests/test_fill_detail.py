@@ -108,8 +108,8 @@ def test_engine_adds_texture_to_a_coarse_window_only():
     image = _textured(320, 320)
     big, small = _disk(radius=70), np.zeros((320, 320), bool)
     small[10:16, 10:16] = True
-    sharp = ModelFiller(_Blur(), cfg, "cpu")
-    plain = ModelFiller(_Blur(), cfg, "cpu", detail=None)
+    sharp = ModelFiller(_Blur(), cfg, "cpu", layout=None)
+    plain = ModelFiller(_Blur(), cfg, "cpu", detail=None, layout=None)
     # a 140 px hole in a 64 px model: its window is scaled down ~4.5×
     a, b = sharp.fill(image, big.astype(np.uint8) * 255), plain.fill(image, big.astype(np.uint8) * 255)
     assert np.array_equal(a[~big], image[~big]) and np.array_equal(b[~big], image[~big])
@@ -136,10 +136,12 @@ def test_fill_cli_detail_flags(tmp_path):
     for name, extra in (("on", ["--detail"]), ("off", ["--no-detail"]), ("default", [])):
         r = CliRunner().invoke(main, ["fill", str(tmp_path / "a.png"), str(tmp_path / "m.png"), "-o",
                                       str(tmp_path / f"{name}.png"), "--checkpoint", str(checkpoint),
-                                      "--device", "cpu", "--threads", "1", *extra])
+                                      "--device", "cpu", "--threads", "1", "--no-layout", *extra])
         assert r.exit_code == 0, r.output
         outs[name] = np.asarray(Image.open(tmp_path / f"{name}.png"))
         assert np.array_equal(outs[name][~hole], image[~hole])
+    # (--no-layout: with the layout this 256-px window is PatchMatch-filled at native size and
+    # so never scaled; test_fill_layout.py covers that flag)
     assert not np.array_equal(outs["on"], outs["off"])
     assert np.array_equal(outs["default"], outs["on" if DETAIL_DEFAULT else "off"])
 

@@ -58,10 +58,12 @@ def model_names(checkpoints: list[Path]) -> list[str]:
     return names
 
 
-def _default_loader(path: Path, device: str, flip: bool | None = None, detail: bool | None = None):
+def _default_loader(path: Path, device: str, flip: bool | None = None, detail: bool | None = None,
+                    layout: bool | None = None):
     from inpaint.api import Inpainter
 
-    return Inpainter.from_checkpoint(path, device=device, flip=flip, detail=detail)  # None: as `inpaint fill`
+    # None: as `inpaint fill`
+    return Inpainter.from_checkpoint(path, device=device, flip=flip, detail=detail, layout=layout)
 
 
 def _default_classical(name: str):
@@ -72,14 +74,16 @@ def _default_classical(name: str):
 
 def resolve_methods(names: list[str], checkpoints: list[Path], device: str = "auto",
                     notes: list[str] | None = None, loader=None, classical=None,
-                    flip: bool | None = None, detail: bool | None = None) -> list[Method]:
+                    flip: bool | None = None, detail: bool | None = None,
+                    layout: bool | None = None) -> list[Method]:
     """Turn method names into fillers. ``model`` expands to one method per checkpoint; with
     none it is the shipped default model (``model:default``), or dropped with a note when the
     package has none. ``loader(path, device)`` and ``classical(name)``
     return objects with ``fill_array``; they default to :class:`inpaint.api.Inpainter`.
-    ``flip``: the models' mirror averaging, ``detail``: their native-resolution texture step
-    (None: the fill defaults); the default loader only."""
-    loader = loader or (lambda path, dev: _default_loader(path, dev, flip, detail))
+    ``flip``: the models' mirror averaging, ``detail``: their native-resolution texture step,
+    ``layout``: their PatchMatch structure for large holes (None: the fill defaults); the
+    default loader only."""
+    loader = loader or (lambda path, dev: _default_loader(path, dev, flip, detail, layout))
     classical = classical or _default_classical
     notes = notes if notes is not None else []
     methods: list[Method] = []

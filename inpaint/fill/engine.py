@@ -15,6 +15,9 @@ hole) and return a new ``uint8`` ``H×W×3``; every pixel where the mask is 0 is
    like a photo;
 3. run the windows through the model in batches of ``batch_size`` (all windows of a photo in
    one forward pass when they fit; chunking bounds memory) under ``torch.inference_mode()``;
+   with ``layout`` (default :data:`LAYOUT_DEFAULT`) a large hole whose window was scaled down
+   2× or more gets its structure from PatchMatch at a finer scale, blended with the model's
+   fill from the rim inward (:mod:`inpaint.fill.layout`);
 4. scale each prediction back and paste it into its own group's hole pixels only, with the
    seam-matched feather of :mod:`inpaint.fill.blend`;
    With ``flip`` (default :data:`FLIP_DEFAULT`) each window is also run mirrored left-right
@@ -40,6 +43,7 @@ from inpaint.config import GeneratorConfig
 from inpaint.errors import ImageError
 from inpaint.fill.blend import RING, SMOOTH, feather_width, seam_blend
 from inpaint.fill.detail import DEFAULT_DETAIL, DetailSettings, add_detail
+from inpaint.fill.layout import DEFAULT_LAYOUT, LayoutSettings, layout_fill, wants_layout
 from inpaint.fill.planning import Window, grow, plan_windows
 from inpaint.fill.refine import refine_windows
 from inpaint.fill.windows import Geometry, crop, extract_image, extract_mask, geometry, map_back
@@ -54,6 +58,9 @@ FLIP_DEFAULT = True
 # An L1 model's fill, scaled up from its window, is a smooth low band: without copied
 # native-resolution texture it reads as a smear (detail ratio 0.1–0.3 against the photo's 1).
 DETAIL_DEFAULT = True
+# The L1 model's coarse fill of a large hole hedges between what could be there (a smudge with
+# ghosts of the removed object); PatchMatch's coherent copies win the look (model card).
+LAYOUT_DEFAULT = True
 
 
 def check_inputs(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -112,8 +119,9 @@ class _Job:
     def __init__(self, window: Window, geo: Geometry, prefilled: np.ndarray, net_mask: np.ndarray):
         self.window, self.geo = window, geo
         self.prefilled, self.net_mask = prefilled, net_mask
-        self.prediction: np.ndarray | None = None   # uint8 S×S×3
+        self.prediction: np.ndarray | None = None   # uint8 S×S×3 (geo.size², after a layout)
         self.valid: np.ndarray | None = None        # uint8 S×S, 1 where predicted
+        self.layout: tuple[Geometry, np.ndarray, np.ndarray] | None = None  # geometry, window, hole at the layout's size
 
 
 def _target(labels: np.ndarray, window: Window, y0: int, x0: int, y1: int, x1: int) -> np.ndarray:
@@ -138,12 +146,19 @@ class ModelFiller:
     ``detail``: :class:`inpaint.fill.detail.DetailSettings` for the native-resolution texture
     step, or ``None`` to keep the model's fill as it is (what callers choose by default is
     :data:`DETAIL_DEFAULT`).
+    ``layout``: :class:`inpaint.fill.layout.LayoutSettings` for the PatchMatch structure of
+    large holes (full-mode models only), or ``None`` for the model's fill alone (callers'
+    default: :data:`LAYOUT_DEFAULT`). PatchMatch that cannot run here is refused at once.
     """
 
     def __init__(self, model: torch.nn.Module, cfg: GeneratorConfig, device: torch.device | str = "cpu",
                  batch_size: int = 16, refine: float | None = None, flip: bool = FLIP_DEFAULT,
-                 detail: DetailSettings | None = DEFAULT_DETAIL):
+                 detail: DetailSettings | None = DEFAULT_DETAIL, layout: LayoutSettings | None = DEFAULT_LAYOUT):
         self.model, self.cfg = model.eval(), cfg
+        if layout is not None:
+            layout.check()
+        # A centre-mode model predicts a fixed square, not the hole's shape: it keeps its own fill.
+        self.layout = layout if cfg.mode == "full" else None
         self.device = torch.device(device)
         self.batch_size = max(1, int(batch_size))
         self.refine = refine
@@ -185,7 +200,12 @@ class ModelFiller:
             raise ImageError(f"the hole at rows {window.box[0]}..{window.box[2]}, cols {window.box[1]}..{window.box[3]} "
                              f"cannot be placed inside this centre-mode model's {self.inner[1] - self.inner[0]} px hole square")
         filled = prefill(win_image, net_mask.astype(np.uint8) * 255, self.cfg.prefill)
-        return _Job(window, geo, filled, net_mask)
+        job = _Job(window, geo, filled, net_mask)
+        if self.layout is not None and not refining and wants_layout(self.layout, window.side / self.size):
+            # Never finer than the photo itself: a small window is PatchMatch-filled at native size.
+            fine = geometry(window, height, width, min(self.layout.size, window.side))
+            job.layout = (fine, extract_image(source, fine), extract_mask(crop(hole, fine), fine))
+        return job
 
     # -- step 3: batched model runs ------------------------------------------------------
     @torch.inference_mode()
@@ -210,6 +230,12 @@ class ModelFiller:
                 full = patch
                 valid[:] = 1
             job.prediction, job.valid = full, valid
+            if job.layout is not None:
+                fine, window, fine_hole = job.layout
+                laid = layout_fill(full, job.net_mask, window, fine_hole, self.layout)
+                if laid is not None:
+                    job.prediction, job.geo = laid, fine
+                    job.valid = np.ones(laid.shape[:2], np.uint8)
 
     # -- step 4: paste back --------------------------------------------------------------
     def _paste(self, out, source, labels, job: _Job, refining: bool) -> None:
@@ -217,7 +243,7 @@ class ModelFiller:
         pred = map_back(job.prediction, geo)
         valid = map_back(job.valid * 255, geo) == 255
         y0, x0, y1, x1 = job.window.box
-        feather = feather_width(job.window.side / self.size)
+        feather = feather_width(job.window.side / geo.size)
         margin = RING + feather + SMOOTH
         sy0, sx0 = max(y0 - margin, geo.y0), max(x0 - margin, geo.x0)
         sy1, sx1 = min(y1 + margin, geo.y1), min(x1 + margin, geo.x1)
@@ -229,13 +255,17 @@ class ModelFiller:
         region = out[sy0:sy1, sx0:sx1]
         region[target] = blended[target]
 
-    def _pass(self, out, source, hole, labels, windows, refining: bool) -> None:
+    def _pass(self, out, source, hole, labels, windows, refining: bool) -> dict[int, int]:
+        """Fill ``windows``; returns the size (px) each group's window was finally filled at."""
+        sizes = {}
         # Windows go through in chunks (prepare → run → paste) so memory stays bounded.
         for start in range(0, len(windows), self.batch_size):
             jobs = [self._prepare(source, hole, labels, w, refining) for w in windows[start:start + self.batch_size]]
             self._run(jobs)
             for job in jobs:
                 self._paste(out, source, labels, job, refining)
+                sizes[job.window.group] = job.geo.size
+        return sizes
 
     def fill(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
         hole = check_inputs(image, mask)
@@ -243,7 +273,7 @@ class ModelFiller:
             return image.copy()
         labels, windows = plan_windows(hole, self.size, self.cfg.mode, self.overlap)
         out = image.copy()
-        self._pass(out, image, hole, labels, windows, refining=False)
+        sizes = self._pass(out, image, hole, labels, windows, refining=False)
         finest = max(labels.shape)   # refinement tiles, when used, cap the scale the fill was predicted at
         if self.refine:
             tiles = refine_windows(labels, windows, self.size, self.cfg.mode, self.overlap, self.refine)
@@ -252,16 +282,19 @@ class ModelFiller:
                 finest = tiles[0].side
         if self.detail is not None:
             for window in windows:
-                self._add_detail(out, labels, window, min(window.side, finest))
+                # Detail finer than the fill already has: the scale it was predicted at (a
+                # layout's finer size, or the model's, or a refinement tile's).
+                scale = min(window.side / sizes[window.group], finest / self.size)
+                self._add_detail(out, labels, window, scale)
         return out
 
     # -- step 6: native-resolution texture ------------------------------------------------
-    def _add_detail(self, out, labels, window: Window, side: int) -> None:
+    def _add_detail(self, out, labels, window: Window, scale: float) -> None:
         """Texture for one group's pixels, copied from the known pixels of its window (the
-        context the model saw); ``side``: the window side the fill was finally predicted at."""
+        context the model saw); ``scale``: how much the fill was finally up-scaled."""
         geo = geometry(window, *labels.shape, self.size)
         region = (slice(geo.y0, geo.y1), slice(geo.x0, geo.x1))
         part_labels = labels[region]
         target = _target(labels, window, geo.y0, geo.x0, geo.y1, geo.x1)
         part = out[region]
-        part[...] = add_detail(part, part, target, part_labels == 0, side / self.size, self.detail)
+        part[...] = add_detail(part, part, target, part_labels == 0, scale, self.detail)

@@ -1,0 +1,79 @@
+"""A PatchMatch layout for large holes: the coarse fill's structure copied from the photo.
+
+An L1-trained model fills a large hole with the *mean* of what could be there: right on
+average (it beats PatchMatch on hole PSNR) but it reads as a smudge, with ghosts of the
+removed object where it hedges between colours. PatchMatch commits to one source per
+patch, and its coherent copies are what people prefer at a glance (issue 10's blind tests).
+So for a hole whose window was scaled down ``min_scale``× or more and that is at least
+``min_depth`` model px deep, the window is filled again by PatchMatch at ``size`` px (finer
+than the model's ``S``, so copied structure is sharper; a window smaller than that is filled at
+its own size), and the two are blended by the
+distance from the hole's rim: the model's fill within ``rim`` model px of the rim (where it
+continues the edges around it and is usually right), PatchMatch's from ``rim + ramp`` px
+inward. The native-resolution detail step then runs on the result as on a model fill, at the
+scale it was predicted at (``window side / size``). The model card has the measurements.
+
+Needs the ``pypatchmatch`` wheel (:mod:`inpaint.patchmatch_fill`). Arrays: ``uint8``
+``size×size×3`` RGB windows; masks bool/``uint8`` ``size×size``, True / non-zero = hole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from inpaint.patchmatch_fill import patchmatch_fill, require_patchmatch
+
+
+@dataclass(frozen=True)
+class LayoutSettings:
+    """``size``: px the window is PatchMatch-filled at; ``patch_radius``: PatchMatch patches of
+    ``2r + 1`` px at that size; ``min_scale``: windows scaled down by less keep the model's
+    fill (it predicted them near native resolution); ``min_depth``, ``rim``, ``ramp``: in model
+    px (the ``S``-px window): holes whose deepest pixel is closer than ``min_depth`` to the rim
+    (thin strokes, scratches) keep the model's fill; otherwise the model's fill is kept whole
+    within ``rim`` px of the rim and gives way to PatchMatch's over the next ``ramp`` px."""
+
+    size: int = 256
+    patch_radius: int = 3
+    min_scale: float = 2.0
+    min_depth: float = 4.0
+    rim: float = 2.0
+    ramp: float = 4.0
+
+    def check(self) -> None:
+        """Raise :class:`inpaint.errors.InpaintError` (one line) when PatchMatch cannot run here."""
+        require_patchmatch()
+
+
+DEFAULT_LAYOUT = LayoutSettings()
+
+
+def wants_layout(settings: LayoutSettings, scale: float) -> bool:
+    """Whether a window scaled down ``scale``× (window side / model size) gets a layout."""
+    return scale >= settings.min_scale
+
+
+def _depth(mask: np.ndarray) -> np.ndarray:
+    """``float32`` distance (px) of every hole pixel from the nearest known pixel."""
+    return cv2.distanceTransform((mask > 0).astype(np.uint8), cv2.DIST_L2, 5)
+
+
+def layout_fill(model_fill: np.ndarray, model_mask: np.ndarray, window: np.ndarray, mask: np.ndarray,
+                settings: LayoutSettings = DEFAULT_LAYOUT) -> np.ndarray | None:
+    """The blended coarse fill at ``settings.size`` px, or None where the hole is too thin to
+    need one (the model's fill stays). ``model_fill``/``model_mask``: the model's ``S×S``
+    prediction and its hole; ``window``/``mask``: the same window cut at ``settings.size`` px
+    (or less: the caller never enlarges a window for this; its hole pixels are never read)."""
+    if _depth(model_mask).max() < settings.min_depth:
+        return None
+    size = window.shape[0]
+    hole = (mask > 0).astype(np.uint8)
+    copied = patchmatch_fill(np.ascontiguousarray(window), hole, settings.patch_radius).astype(np.float32)
+    model = cv2.resize(model_fill, (size, size), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    per_model_px = size / model_fill.shape[0]
+    weight = np.clip((_depth(hole) - settings.rim * per_model_px) / (settings.ramp * per_model_px), 0.0, 1.0)
+    blended = model + weight[..., None] * (copied - model)
+    return np.clip(blended + 0.5, 0, 255).astype(np.uint8)

@@ -1,0 +1,155 @@
+"""The PatchMatch layout for large holes: where it applies, what it keeps, and how it is switched."""
+
+import sys
+
+import cv2
+import numpy as np
+import pytest
+from click.testing import CliRunner
+import torch
+from PIL import Image
+from torch import nn
+
+from cli.main import main
+from inpaint.api import Inpainter
+from inpaint.errors import InpaintError
+from inpaint.fill.engine import ModelFiller
+from inpaint.fill.layout import DEFAULT_LAYOUT, LayoutSettings, layout_fill, wants_layout
+from test_fill_helpers import make_checkpoint, rect_mask, tiny_config, tiny_filler
+
+
+def _stripes(size: int) -> np.ndarray:
+    """Vertical red/blue stripes 8 px wide: PatchMatch continues them, a flat fill cannot."""
+    img = np.zeros((size, size, 3), np.uint8)
+    on = (np.arange(size) // 8) % 2 == 0
+    img[:, on] = (220, 40, 40)
+    img[:, ~on] = (30, 40, 200)
+    return img
+
+
+def _disc(size: int, radius: float) -> np.ndarray:
+    yy, xx = np.mgrid[:size, :size]
+    return ((yy - size / 2) ** 2 + (xx - size / 2) ** 2 < radius ** 2).astype(np.uint8) * 255
+
+
+def test_thin_holes_keep_the_models_fill():
+    model_mask = np.zeros((32, 32), np.uint8)
+    model_mask[15:18, 2:30] = 255                      # 3 px wide: its deepest pixel is 2 px from the rim
+    window, mask = _stripes(64), cv2.resize(model_mask, (64, 64), interpolation=cv2.INTER_NEAREST)
+    assert layout_fill(np.full((32, 32, 3), 128, np.uint8), model_mask, window, mask) is None
+
+
+def test_the_model_keeps_the_rim_and_patchmatch_the_inside():
+    settings = LayoutSettings(rim=2.0, ramp=4.0)
+    model_fill = np.full((64, 64, 3), 128, np.uint8)   # a flat grey "model" fill
+    model_mask = _disc(64, 20)
+    window, mask = _stripes(128), _disc(128, 40)
+    out = layout_fill(model_fill, model_mask, window, mask, settings)
+    assert out is not None and out.shape == (128, 128, 3) and out.dtype == np.uint8
+    depth = cv2.distanceTransform((mask > 0).astype(np.uint8), cv2.DIST_L2, 5)
+    rim = (depth > 0) & (depth <= 2 * settings.rim)    # within `rim` model px (2 window px each)
+    inside = depth >= 2 * (settings.rim + settings.ramp)
+    assert np.abs(out[rim].astype(int) - 128).max() <= 1
+    # Deep inside, the copied stripes: saturated red or blue, not the grey of the model.
+    spread = out[inside].astype(int)
+    assert np.median(np.abs(spread[:, 0] - spread[:, 2])) > 100
+    assert np.array_equal(out, layout_fill(model_fill, model_mask, window, mask, settings))  # deterministic
+
+
+def test_only_scaled_down_windows_want_a_layout():
+    assert not wants_layout(DEFAULT_LAYOUT, 1.5) and wants_layout(DEFAULT_LAYOUT, 2.0)
+
+
+def _photo(size: int = 512) -> np.ndarray:
+    img = _stripes(size)
+    img[size // 2:, :, 1] = 160   # two halves, so the context is not one pattern
+    return img
+
+
+class Grey(nn.Module):
+    """A "model" whose fill is flat grey (0 in [-1, 1]) whatever it sees."""
+
+    def forward(self, x):
+        return torch.zeros_like(x[:, :3])
+
+
+def test_engine_layout_changes_large_scaled_holes_only_inside_them():
+    img, mask = _photo(), _disc(512, 90)
+    cfg = tiny_config("full")
+    plain = ModelFiller(Grey(), cfg, detail=None, layout=None)
+    laid = ModelFiller(Grey(), cfg, detail=None, layout=DEFAULT_LAYOUT)
+    a, b = plain.fill(img, mask), laid.fill(img, mask)
+    assert np.array_equal(b[mask == 0], img[mask == 0])
+    assert not np.array_equal(a[mask > 0], b[mask > 0])
+    # The model fills grey; the layout brings the red and blue stripes into the hole.
+    def saturation(out):
+        inside = out[cv2.erode(mask, np.ones((41, 41), np.uint8)) > 0].astype(int)
+        return np.median(np.abs(inside[:, 0] - inside[:, 2]))
+    assert saturation(a) < 60 and saturation(b) > 100
+    assert np.array_equal(b, laid.fill(img, mask))
+
+
+def test_engine_layout_leaves_small_windows_and_centre_models_alone():
+    plain = tiny_filler("full", mask_channel=True, prefill="telea")
+    laid = ModelFiller(plain.model, plain.cfg, layout=DEFAULT_LAYOUT)
+    img, mask = _photo(96), rect_mask(96, 96, (40, 40, 52, 52))   # window scaled by less than 2×
+    assert np.array_equal(plain.fill(img, mask), laid.fill(img, mask))
+    centre = tiny_filler("center")
+    assert ModelFiller(centre.model, centre.cfg, layout=DEFAULT_LAYOUT).layout is None
+
+
+def test_api_default_and_switch(tmp_path):
+    path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
+    assert Inpainter.from_checkpoint(path, device="cpu").filler.layout == DEFAULT_LAYOUT
+    assert Inpainter.from_checkpoint(path, device="cpu", layout=False).filler.layout is None
+
+
+def test_without_the_wheel_the_default_fill_is_refused_in_one_line_and_no_layout_works(tmp_path, monkeypatch):
+    path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
+    Image.fromarray(_photo(96)).save(tmp_path / "a.png")
+    Image.fromarray(rect_mask(96, 96, (30, 30, 60, 60))).save(tmp_path / "m.png")
+    monkeypatch.setitem(sys.modules, "patchmatch", None)  # `import patchmatch` now raises ImportError
+    with pytest.raises(InpaintError, match="pypatchmatch"):
+        Inpainter.from_checkpoint(path, device="cpu")
+    args = ["fill", tmp_path / "a.png", tmp_path / "m.png", "-o", tmp_path / "o.png", "--checkpoint", path]
+    res = CliRunner().invoke(main, [str(a) for a in args])
+    errors = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
+    assert res.exit_code == 1 and "Traceback" not in res.output and len(errors) == 1 and "pypatchmatch" in errors[0]
+    assert not (tmp_path / "o.png").exists()
+    res = CliRunner().invoke(main, [str(a) for a in args + ["--no-layout"]])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "o.png").exists()
+
+
+def test_eval_records_the_layout_setting(tmp_path):
+    from inpaint.eval.pipeline import EvalSettings, run
+
+    path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
+    images = tmp_path / "photos"
+    images.mkdir()
+    Image.fromarray(_photo(96)).save(images / "a.png")
+    for layout in (None, False):
+        result = run(EvalSettings(str(images), str(tmp_path / f"r{layout}"), checkpoints=[str(path)],
+                                  methods="telea,model", size=64, layout=layout, perceptual=False, blind=0),
+                     progress=False)
+        assert result.summary["settings"]["layout"] is (layout is None)
+
+
+
+def test_fill_cli_layout_flags(tmp_path):
+    from inpaint.fill.engine import LAYOUT_DEFAULT
+
+    path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
+    image, mask = _photo(), _disc(512, 90)
+    Image.fromarray(image).save(tmp_path / "a.png")
+    Image.fromarray(mask).save(tmp_path / "m.png")
+    outs = {}
+    for name, extra in (("on", ["--layout"]), ("off", ["--no-layout"]), ("default", [])):
+        res = CliRunner().invoke(main, ["fill", str(tmp_path / "a.png"), str(tmp_path / "m.png"), "-o",
+                                        str(tmp_path / f"{name}.png"), "--checkpoint", str(path), "--device", "cpu",
+                                        "--no-detail", *extra])
+        assert res.exit_code == 0, res.output
+        outs[name] = np.asarray(Image.open(tmp_path / f"{name}.png"))
+        assert np.array_equal(outs[name][mask == 0], image[mask == 0])
+    assert not np.array_equal(outs["on"], outs["off"])
+    assert np.array_equal(outs["default"], outs["on" if LAYOUT_DEFAULT else "off"])
