@@ -99,7 +99,8 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: F
 # default None = inpaint.fill.engine.LAYOUT_DEFAULT
 @click.option("--layout/--no-layout", default=None,
               help="Give large holes in scaled-down windows PatchMatch's structure, blended with the model's "
-                   "fill from the hole's rim inward (sharper, about 1 s more per large hole). Default: on.")
+                   "fill from the hole's rim inward (sharper inside large holes; slower: about 3.5 s instead of "
+                   "0.4 s for an object hole in a 1280-px photo on 2 CPU cores). Default: on.")
 @friendly_errors
 def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize_mask, jpeg_quality,
          compare, overwrite, batch_size, threads, refine, flip, detail, layout):
@@ -113,7 +114,8 @@ def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize
 
     settings = FillSettings(invert, dilate, resize_mask, jpeg_quality, overwrite)
     check_sources(photo, mask)
-    make_painter = functools.partial(_painter, method, checkpoint, device, batch_size, refine, threads, flip, detail, layout)
+    make_painter = functools.partial(_painter, method, checkpoint, device, batch_size, refine, threads, flip, detail,
+                                     layout)
     if photo.is_dir():
         _batch(make_painter, photo, mask, output, compare, settings)
         return
