@@ -99,8 +99,8 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: F
 # default None = inpaint.fill.engine.LAYOUT_DEFAULT
 @click.option("--layout/--no-layout", default=None,
               help="Give large holes in scaled-down windows PatchMatch's structure, blended with the model's "
-                   "fill from the hole's rim inward (sharper inside large holes; slower: about 3.5 s instead of "
-                   "0.4 s for an object hole in a 1280-px photo on 2 CPU cores). Default: on.")
+                   "fill from the hole's rim inward (sharper inside large holes; slower: about 2.2 s instead of "
+                   "0.3 s for an object hole in a 1280-px photo on one CPU thread). Default: on.")
 @friendly_errors
 def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize_mask, jpeg_quality,
          compare, overwrite, batch_size, threads, refine, flip, detail, layout):

@@ -154,3 +154,42 @@ def test_eval_passes_detail_to_the_inpainter(tmp_path):
     for detail in (True, False):
         (method,) = resolve_methods(["model"], [checkpoint], "cpu", detail=detail)
         assert (method.fill.__self__.filler.detail is not None) is detail
+
+
+@pytest.mark.parametrize("n, k", [(64, 8), (640, 8), (576, 3), (128, 9)])
+def test_block_selection_finds_the_k_smallest_of_each_row(n, k):
+    import torch
+
+    from inpaint.fill.detail import SELECT_BLOCK, _smallest
+
+    d = torch.from_numpy(np.random.default_rng(n + k).normal(size=(37, n)).astype(np.float32))
+    d[:, n - SELECT_BLOCK // 2:] = float("inf")              # padding is never picked
+    got = _smallest(d, k)
+    want = d.topk(k, 1, largest=False).indices
+    assert torch.equal(got, want)
+
+
+def test_blend_equals_the_patch_by_patch_sum():
+    from inpaint.fill.detail import _blend, _window
+
+    rng = np.random.default_rng(3)
+    step, height, width = 4, 30, 37
+    residual = rng.normal(size=(height, width, 3)).astype(np.float32)
+    gh, gw = height // step + 2, width // step + 2
+    cells = rng.choice(gh * gw, 40, replace=False)               # targets, incl. cells past the photo
+    ty, tx = np.divmod(cells, gw)
+    sy = rng.integers(1, height // step, len(cells))             # whole source patches inside the photo
+    sx = rng.integers(1, width // step, len(cells))
+    acc, wsum, (y0, x0, y1, x1) = _blend(residual, ty, tx, sy, sx, step, (height, width))
+    want = np.zeros((height + 4 * step, width + 4 * step, 3), np.float32)   # 2-step margin all round
+    want_w = np.zeros(want.shape[:2], np.float32)
+    win = _window(2 * step)
+    for a, b, c, e in zip(ty, tx, sy, sx):
+        py, px = (a + 1) * step, (b + 1) * step                    # (a − 1)·step in margin coords
+        want[py:py + 2 * step, px:px + 2 * step] += win[..., None] * residual[(c - 1) * step:(c + 1) * step, (e - 1) * step:(e + 1) * step]
+        want_w[py:py + 2 * step, px:px + 2 * step] += win
+    m = 2 * step
+    assert (y0, x0) == (max(0, int(ty.min()) * step - step), max(0, int(tx.min()) * step - step))
+    assert (y1, x1) == (min(height, int(ty.max()) * step + step), min(width, int(tx.max()) * step + step))
+    np.testing.assert_allclose(acc, want[m + y0:m + y1, m + x0:m + x1], atol=1e-5)
+    np.testing.assert_allclose(wsum, want_w[m + y0:m + y1, m + x0:m + x1], atol=1e-6)

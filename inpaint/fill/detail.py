@@ -36,6 +36,7 @@ import torch.nn.functional as F
 
 SHIFTS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 MIN_LEVEL_CELLS = 4   # a coarser level is added while the hole still spans this many of its cells
+SELECT_BLOCK = 64     # sources per block in the k-best selection (:func:`_smallest`)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,19 @@ def _patch_means(cells: torch.Tensor, factor: int, gh: int, gw: int) -> np.ndarr
     t = F.pad(cells[None], (pad, max(0, need_x - nx - pad), pad, max(0, need_y - ny - pad)))
     out = F.avg_pool2d(t, 2 * factor, stride=factor)[0, :, :gh, :gw]
     return out.permute(1, 2, 0).numpy()
+
+
+def _smallest(d: torch.Tensor, k: int) -> torch.Tensor:
+    """Column indices of the ``k`` smallest entries of each row of ``d`` (``R×N``, ``N`` a multiple
+    of :data:`SELECT_BLOCK`), best first. The ``k`` smallest of a row lie in the ``k`` blocks
+    with the smallest minima (a block left out has ``k`` smaller entries in other blocks), so
+    only those are searched: the same result as ``topk`` over the row for a fraction of its cost."""
+    rows, n = d.shape
+    blocks = d.view(rows, n // SELECT_BLOCK, SELECT_BLOCK).amin(2)
+    picked = blocks.topk(min(k, blocks.shape[1]), 1, largest=False, sorted=False).indices
+    cols = (picked[:, :, None] * SELECT_BLOCK + torch.arange(SELECT_BLOCK)).reshape(rows, -1)
+    best = d.gather(1, cols).topk(k, 1, largest=False).indices
+    return cols.gather(1, best)
 
 
 def _coherent(desc_all: torch.Tensor, desc_t: torch.Tensor, cand: np.ndarray, t_idx: np.ndarray,
@@ -233,21 +247,60 @@ def _match(cells: torch.Tensor, shape: tuple[int, int], step: int, factor: int, 
     sy, sx = np.divmod(s_idx, gw)
     extent = float(max(np.ptp(ty) + 1, np.ptp(tx) + 1, 4))
     lam = settings.spatial * var
-    pos_t = torch.from_numpy(np.stack([ty, tx], 1).astype(np.float32))
-    pos_s = torch.from_numpy(np.stack([sy, sx], 1).astype(np.float32))
-    k = min(settings.candidates, len(s_idx))
+    # Match cost = |Δdesc|² + (λ/extent²)·|Δpos|² = |Δ[desc, c·pos]|², c = √λ/extent. Ranking a
+    # target's sources needs only |s|² − 2·t·s (|t|² is the same for all of them): one
+    # matrix product per chunk, no square roots.
+    c = float(np.sqrt(lam)) / extent
+    aug_t = torch.cat([desc_t, c * torch.from_numpy(np.stack([ty, tx], 1).astype(np.float32))], 1)
+    aug_s = torch.cat([desc_s, c * torch.from_numpy(np.stack([sy, sx], 1).astype(np.float32))], 1)
+    # Sources padded to whole selection blocks with an infinite cost (never among the k best).
+    n_s = len(s_idx)
+    pad = -n_s % SELECT_BLOCK
+    sq_s = F.pad((aug_s ** 2).sum(1), (0, pad), value=float("inf"))[None]
+    aug_s_t = F.pad(aug_s, (0, 0, 0, pad)).T.contiguous()
+    k = min(settings.candidates, n_s)
     cand = np.empty((len(t_idx), k + 1), np.int64)
-    chunk = max(1, int(2e7 // len(s_idx)))        # bounds the distance matrix at ~80 MB
+    chunk = max(1, int(2e7 // (n_s + pad)))       # bounds the distance matrix at ~80 MB
     for a in range(0, len(t_idx), chunk):
-        d = torch.cdist(desc_t[a:a + chunk], desc_s) ** 2
-        d += (lam / extent ** 2) * torch.cdist(pos_t[a:a + chunk], pos_s) ** 2
-        cand[a:a + chunk, 1:] = s_idx[d.topk(k, 1, largest=False).indices.numpy()]
+        d = torch.addmm(sq_s, aug_t[a:a + chunk], aug_s_t, alpha=-2.0)
+        cand[a:a + chunk, 1:] = s_idx[_smallest(d, k).numpy()]
     # The coarser level's offset is candidate 0 (and the starting choice) where it is valid.
     init = _init_from(coarse, level_step, t_idx, gw, gh, source_cells.ravel())
     cand[:, 0] = np.where(init >= 0, init, cand[:, 1])
     src = _coherent(desc_all, desc_t, cand, t_idx, (gh, gw), source_cells.ravel(), lam, extent,
                     settings.coherence * var, settings.iterations)
     return _Level(level_step, gh, gw, t_idx, src)
+
+
+def _blend(residual: np.ndarray, ty: np.ndarray, tx: np.ndarray, sy: np.ndarray, sx: np.ndarray,
+           step: int, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int, int]]:
+    """Window-weighted sum of the source residual patches over the targets' box, and the summed
+    weights. The patch of cell ``(i, j)`` covers photo rows ``(i−1)·step … (i+1)·step``, i.e. the
+    ``step``-px blocks ``i−1`` and ``i``: each of a patch's four quarter blocks is moved with one
+    gather per quarter, since no two targets share a block in the same quarter. Sources lie inside
+    the photo; target blocks past it are cut off. Returns ``acc`` ``h×w×3``, ``wsum`` ``h×w`` and
+    the box ``(y0, x0, y1, x1)`` in photo px."""
+    height, width = shape
+    by0, bx0 = int(ty.min()) - 1, int(tx.min()) - 1
+    nby, nbx = int(ty.max()) - by0 + 1, int(tx.max()) - bx0 + 1
+    acc = np.zeros((nby, nbx, step, step, 3), np.float32)
+    wsum = np.zeros((nby, nbx, step, step), np.float32)
+    win = _window(2 * step)
+    offs = np.arange(step)
+    for u in (0, 1):
+        rows = (sy - 1 + u)[:, None] * step + offs            # n×step photo rows of the quarter
+        for v in (0, 1):
+            cols = (sx - 1 + v)[:, None] * step + offs
+            w = win[u * step:(u + 1) * step, v * step:(v + 1) * step]
+            ay, ax = ty - 1 + u - by0, tx - 1 + v - bx0
+            acc[ay, ax] += w[None, :, :, None] * residual[rows[:, :, None], cols[:, None, :]]
+            wsum[ay, ax] += w
+    acc = acc.transpose(0, 2, 1, 3, 4).reshape(nby * step, nbx * step, 3)
+    wsum = wsum.transpose(0, 2, 1, 3).reshape(nby * step, nbx * step)
+    y0, x0 = max(0, by0 * step), max(0, bx0 * step)
+    y1, x1 = min(height, (by0 + nby) * step), min(width, (bx0 + nbx) * step)
+    cut = (slice(y0 - by0 * step, y1 - by0 * step), slice(x0 - bx0 * step, x1 - bx0 * step))
+    return acc[cut], wsum[cut], (y0, x0, y1, x1)
 
 
 def add_detail(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, known: np.ndarray,
@@ -259,7 +312,6 @@ def add_detail(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, known: np.
         return fill
     sigma = band_sigma(scale, settings)
     step = 2 * max(1, int(round(sigma)))     # a grid cell (even), photo px; patches are 2 cells wide
-    patch = 2 * step
     height, width = hole.shape
     comp = np.where(hole[..., None], fill, image).astype(np.float32)
     low = _low_band(comp, sigma)
@@ -289,23 +341,7 @@ def add_detail(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, known: np.
     gw = level.gw
     ty, tx = np.divmod(level.t_idx, gw)
     src = level.src
-    # Blend the chosen residual patches over the targets' box only (bounded memory).
-    y0, x0 = max(0, int(ty.min()) * step - step), max(0, int(tx.min()) * step - step)
-    y1, x1 = min(height, int(ty.max()) * step + step), min(width, int(tx.max()) * step + step)
-    acc = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
-    wsum = np.zeros((y1 - y0, x1 - x0), np.float32)
-    win = _window(patch)
-    for ti, tj, si, sj in zip(ty, tx, *np.divmod(src, gw)):
-        # patch of cell (i, j): photo rows i·step − step … + patch (sources lie inside the photo)
-        py, px = ti * step - step, tj * step - step
-        a0, b0 = max(py, y0), max(px, x0)
-        a1, b1 = min(py + patch, y1), min(px + patch, x1)
-        if a0 >= a1 or b0 >= b1:
-            continue
-        w = win[a0 - py:a1 - py, b0 - px:b1 - px]
-        qy, qx = si * step - step + (a0 - py), sj * step - step + (b0 - px)
-        acc[a0 - y0:a1 - y0, b0 - x0:b1 - x0] += w[..., None] * residual[qy:qy + a1 - a0, qx:qx + b1 - b0]
-        wsum[a0 - y0:a1 - y0, b0 - x0:b1 - x0] += w
+    acc, wsum, (y0, x0, y1, x1) = _blend(residual, ty, tx, *np.divmod(src, gw), step, (height, width))
     box_hole = hole[y0:y1, x0:x1]
     copied = acc[box_hole] / np.maximum(wsum[box_hole], 1e-6)[:, None]
     if settings.ramp > 0:
