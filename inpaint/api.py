@@ -99,6 +99,14 @@ class Inpainter:
                                DEFAULT_LAYOUT if layout else None),
                    f"model:{path.name}", cfg)
 
+    def without_layout(self) -> "Inpainter | None":
+        """The same model (shared, not loaded again) without the PatchMatch layout: ~7× faster on
+        large holes in big photos and the better choice for scratches and scribbles; ``None``
+        when this fill has no layout (a classical method, a centre model, ``layout=False``)."""
+        if getattr(self.filler, "layout", None) is None:
+            return None
+        return Inpainter(self.filler.with_layout(None), f"{self.name} (no layout)", self.config)
+
     @classmethod
     def classical(cls, method: str = "telea", radius: int | None = None) -> "Inpainter":
         """A classical fill: ``telea`` or ``ns`` (OpenCV, ``radius`` default 3) or

@@ -104,6 +104,21 @@ def test_api_default_and_switch(tmp_path):
     assert Inpainter.from_checkpoint(path, device="cpu", layout=False).filler.layout is None
 
 
+def test_without_layout_shares_the_model_and_fills_as_layout_false(tmp_path):
+    path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
+    laid = Inpainter.from_checkpoint(path, device="cpu")
+    fast = laid.without_layout()
+    assert fast.filler.model is laid.filler.model and laid.filler.layout == DEFAULT_LAYOUT
+    assert fast.filler.layout is None and fast.name == laid.name + " (no layout)"
+    img, mask = _photo(), _disc(512, 90)                       # a hole the layout changes
+    plain = Inpainter.from_checkpoint(path, device="cpu", layout=False).fill_array(img, mask)
+    assert np.array_equal(fast.fill_array(img, mask), plain)
+    assert not np.array_equal(laid.fill_array(img, mask), plain)
+    assert fast.without_layout() is None and Inpainter.classical("telea").without_layout() is None
+    centre = tiny_filler("center")
+    assert centre.with_layout(DEFAULT_LAYOUT).layout is None
+
+
 def test_without_the_wheel_the_default_fill_is_refused_in_one_line_and_no_layout_works(tmp_path, monkeypatch):
     path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
     Image.fromarray(_photo(96)).save(tmp_path / "a.png")

@@ -276,3 +276,16 @@ def test_16_bit_grey_and_an_exif_rotated_photo_come_back_as_inpaint_fill_writes_
     assert np.array_equal(np.asarray(out)[mask_shown == 0], shown[mask_shown == 0])
     r = fill(c, png_bytes(Image.fromarray(stored), exif=exif), png_bytes(MASK), method="telea")
     assert r.status_code == 400 and "orientation" in r.json()["error"].lower()
+
+
+def test_a_loaded_model_is_offered_with_and_without_its_layout(tmp_path):
+    from inpaint.serve.methods import MODEL, MODEL_NO_LAYOUT, load_methods
+
+    loaded = load_methods(make_checkpoint(tmp_path / "full.pt", "full"), device="cpu", with_colorizer=False)
+    names = list(loaded.painters)
+    assert names[:2] == [MODEL, MODEL_NO_LAYOUT] and loaded.default == MODEL
+    assert loaded.painters[MODEL_NO_LAYOUT].filler.layout is None
+    assert loaded.painters[MODEL_NO_LAYOUT].filler.model is loaded.painters[MODEL].filler.model
+    assert loaded.labels[MODEL_NO_LAYOUT] == "Model full.pt, no layout (faster, for scratches)"
+    body = client(make_app(loaded.painters)).get("/api/methods").json()
+    assert [m["name"] for m in body["methods"]][:2] == [MODEL, MODEL_NO_LAYOUT]

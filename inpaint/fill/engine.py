@@ -35,6 +35,8 @@ windowing, because OpenCV's cost is set by the hole pixels), PatchMatch on the w
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 
@@ -168,6 +170,15 @@ class ModelFiller:
         self.overlap = cfg.overlap if cfg.mode == "center" else 0
         a, b = center_box(self.size)
         self.inner = (a + cfg.overlap, b - cfg.overlap)
+
+    def with_layout(self, layout: LayoutSettings | None) -> "ModelFiller":
+        """This filler with another ``layout`` setting, sharing the model (nothing is loaded or
+        copied but the settings)."""
+        if layout is not None:
+            layout.check()
+        other = copy.copy(self)
+        other.layout = layout if self.cfg.mode == "full" else None
+        return other
 
     # -- step 2: model inputs ------------------------------------------------------------
     def _inner_fits(self, own: np.ndarray) -> bool:

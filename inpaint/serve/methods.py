@@ -1,6 +1,7 @@
 """The fill methods a server offers, each loaded once at start: the model (``--checkpoint`` or
-the shipped default) and every classical method that can run here (PatchMatch only with its
-optional package); and the colouriser (``--colorize-model`` or the shipped one), when there is one."""
+the shipped default), the same model without the PatchMatch layout (faster, better on
+scratches), every classical method that can run here (PatchMatch only with its optional
+package); and the colouriser (``--colorize-model`` or the shipped one), when there is one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from inpaint.classical import CLASSICAL_METHODS
 from inpaint.errors import CheckpointError, InpaintError
 
 MODEL = "model"
+MODEL_NO_LAYOUT = "model-no-layout"   # the same model without the PatchMatch layout
 COLORIZE = "colorize"
 
 
@@ -64,6 +66,9 @@ def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True,
         try:
             painters[MODEL] = Inpainter.from_checkpoint(checkpoint, device=device)
             labels[MODEL] = "Default model" if checkpoint is None else f"Model {painters[MODEL].name.split(':', 1)[1]}"
+            fast = painters[MODEL].without_layout()
+            if fast is not None:
+                painters[MODEL_NO_LAYOUT], labels[MODEL_NO_LAYOUT] = fast, f"{labels[MODEL]}, no layout (faster, for scratches)"
         except CheckpointError as exc:
             if checkpoint is not None:
                 raise
