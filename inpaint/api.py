@@ -100,7 +100,7 @@ class Inpainter:
                    f"model:{path.name}", cfg)
 
     def without_layout(self) -> "Inpainter | None":
-        """The same model (shared, not loaded again) without the PatchMatch layout: ~7× faster on
+        """The same model (shared, not loaded again) without the PatchMatch layout: 2–8× faster on
         large holes in big photos and the better choice for scratches and scribbles; ``None``
         when this fill has no layout (a classical method, a centre model, ``layout=False``)."""
         if getattr(self.filler, "layout", None) is None:
