@@ -157,10 +157,7 @@ class ModelFiller:
                  batch_size: int = 16, refine: float | None = None, flip: bool = FLIP_DEFAULT,
                  detail: DetailSettings | None = DEFAULT_DETAIL, layout: LayoutSettings | None = DEFAULT_LAYOUT):
         self.model, self.cfg = model.eval(), cfg
-        if layout is not None:
-            layout.check()
-        # A centre-mode model predicts a fixed square, not the hole's shape: it keeps its own fill.
-        self.layout = layout if cfg.mode == "full" else None
+        self.layout = self._usable_layout(layout)
         self.device = torch.device(device)
         self.batch_size = max(1, int(batch_size))
         self.refine = refine
@@ -171,13 +168,17 @@ class ModelFiller:
         a, b = center_box(self.size)
         self.inner = (a + cfg.overlap, b - cfg.overlap)
 
+    def _usable_layout(self, layout: LayoutSettings | None) -> LayoutSettings | None:
+        if layout is not None:
+            layout.check()
+        # A centre-mode model predicts a fixed square, not the hole's shape: it keeps its own fill.
+        return layout if self.cfg.mode == "full" else None
+
     def with_layout(self, layout: LayoutSettings | None) -> "ModelFiller":
         """This filler with another ``layout`` setting, sharing the model (nothing is loaded or
         copied but the settings)."""
-        if layout is not None:
-            layout.check()
         other = copy.copy(self)
-        other.layout = layout if self.cfg.mode == "full" else None
+        other.layout = self._usable_layout(layout)
         return other
 
     # -- step 2: model inputs ------------------------------------------------------------
