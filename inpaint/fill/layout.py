@@ -13,7 +13,12 @@ continues the edges around it and is usually right), PatchMatch's from ``rim + r
 inward. The native-resolution detail step then runs on the result as on a model fill, at the
 scale it was predicted at (``window side / size``). The model card has the measurements.
 
-Needs the ``pypatchmatch`` wheel (:mod:`inpaint.patchmatch_fill`). Arrays: ``uint8``
+Two ways to copy the structure (``LayoutSettings.method``): the ``pypatchmatch`` wheel
+(:mod:`inpaint.patchmatch_fill`; the default) or ``own``, our multi-scale PatchMatch completion
+guided by the model's fill (:mod:`inpaint.fill.synth`; no wheel, and its cost follows the hole, not
+the window). On the 8 public photos' object holes ``own`` measured 17.07 dB / SSIM 0.841 / detail
+0.78 against the wheel's 16.73 / 0.837 / 0.81, 1.5 against 1.8 s per photo; it stays off by
+default until it passes a blind look and the detail target (0.8). Arrays: ``uint8``
 ``size×size×3`` RGB windows; masks bool/``uint8`` ``size×size``, True / non-zero = hole.
 """
 
@@ -24,7 +29,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from inpaint.errors import InpaintError
+from inpaint.fill.synth import SynthSettings, synthesize
 from inpaint.patchmatch_fill import patchmatch_fill, require_patchmatch
+
+
+METHODS = ("pypatchmatch", "own")
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,8 @@ class LayoutSettings:
     fill (it predicted them near native resolution); ``min_depth``, ``rim``, ``ramp``: in model
     px (the ``S``-px window): holes whose deepest pixel is closer than ``min_depth`` to the rim
     (thin strokes, scratches) keep the model's fill; otherwise the model's fill is kept whole
-    within ``rim`` px of the rim and gives way to PatchMatch's over the next ``ramp`` px."""
+    within ``rim`` px of the rim and gives way to PatchMatch's over the next ``ramp`` px;
+    ``method``: how the structure is copied, one of :data:`METHODS` (see the module)."""
 
     size: int = 256
     patch_radius: int = 3
@@ -42,10 +53,14 @@ class LayoutSettings:
     min_depth: float = 4.0
     rim: float = 2.0
     ramp: float = 4.0
+    method: str = "pypatchmatch"
 
     def check(self) -> None:
         """Raise :class:`inpaint.errors.InpaintError` (one line) when PatchMatch cannot run here."""
-        require_patchmatch()
+        if self.method not in METHODS:
+            raise InpaintError(f"unknown layout method {self.method!r}: use one of {', '.join(METHODS)}")
+        if self.method == "pypatchmatch":
+            require_patchmatch()
 
 
 DEFAULT_LAYOUT = LayoutSettings()
@@ -71,8 +86,12 @@ def layout_fill(model_fill: np.ndarray, model_mask: np.ndarray, window: np.ndarr
         return None
     size = window.shape[0]
     hole = (mask > 0).astype(np.uint8)
-    copied = patchmatch_fill(np.ascontiguousarray(window), hole, settings.patch_radius).astype(np.float32)
-    model = cv2.resize(model_fill, (size, size), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    model = cv2.resize(model_fill, (size, size), interpolation=cv2.INTER_LINEAR)
+    if settings.method == "own":
+        copied = synthesize(window, hole > 0, model, SynthSettings(patch_radius=settings.patch_radius))
+    else:
+        copied = patchmatch_fill(np.ascontiguousarray(window), hole, settings.patch_radius)
+    copied, model = copied.astype(np.float32), model.astype(np.float32)
     per_model_px = size / model_fill.shape[0]
     weight = np.clip((_depth(hole) - settings.rim * per_model_px) / (settings.ramp * per_model_px), 0.0, 1.0)
     blended = model + weight[..., None] * (copied - model)
