@@ -86,3 +86,11 @@ def test_an_unknown_layout_method_is_refused_in_one_line():
 
     with pytest.raises(InpaintError, match="unknown layout method 'magic'"):
         LayoutSettings(method="magic").check()
+
+
+def test_an_image_smaller_than_a_patch_keeps_the_guess():
+    img = _stripes(6)
+    hole = np.zeros((6, 6), bool)
+    hole[2:4, 2:4] = True
+    out = synthesize(img, hole, np.full((6, 6, 3), 9, np.uint8))
+    assert (out[hole] == 9).all() and np.array_equal(out[~hole], img[~hole])

@@ -2,8 +2,9 @@
 
 Every pixel of the hole is filled with real photo content: each patch that touches the hole is
 matched to a fully known patch of the photo (its nearest neighbour by sum of squared differences
-over all its pixels, known and current estimate alike), and each hole pixel becomes the weighted
-mean of what the patches covering it copy there; match and vote alternate (EM), coarse to fine.
+over all its pixels, known and current estimate alike, measured in the leading principal
+components of the level's patches), and each hole pixel becomes the weighted mean of what the
+patches covering it copy there; match and vote alternate (EM), coarse to fine.
 The nearest-neighbour field is searched as PatchMatch does (propagation from neighbours, random
 search in shrinking radii), in parallel over all hole patches.
 
@@ -12,8 +13,10 @@ every pixel), this one only works on the patches that touch the hole: a hole of 
 about the same in a small window or in the whole photo, so the layout can see the whole photo.
 
 Arrays: ``image`` ``uint8`` ``H×W×3`` RGB; ``hole`` bool ``H×W``, True = fill; ``guide`` (optional)
-``uint8`` ``H×W×3``, the coarse guess the coarsest level starts from (e.g. a model's fill; without
-it the hole starts as the known pixels' mean colour). Only hole pixels change. Deterministic for
+``uint8`` ``H×W×3``, a coarse guess (e.g. a model's fill): the hole starts from it, and at every
+level a hole patch's match must also resemble the guide there (``guide_weight``), so real content
+is copied where the guide put that kind of content; without a guide the hole starts as the known
+pixels' mean colour and matching is free. Only hole pixels change. Deterministic for
 its inputs and ``seed``.
 """
 
@@ -250,6 +253,8 @@ def synthesize(image: np.ndarray, hole: np.ndarray, guide: np.ndarray | None = N
     gen = torch.Generator().manual_seed(settings.seed)
     weight = settings.guide_weight if guide is not None else 0.0
     start = np.where(hole[..., None], guide if guide is not None else image[~hole].mean(0), image)
+    if min(hole.shape) <= 2 * r + 1:     # no room for a whole patch: the starting guess stays
+        return np.clip(np.round(start), 0, 255).astype(np.uint8)
     levels = _pyramid(start, hole, r, settings.coarsest)
     for level in levels:
         if level.n_sources:
