@@ -94,3 +94,8 @@ def test_an_image_smaller_than_a_patch_keeps_the_guess():
     hole[2:4, 2:4] = True
     out = synthesize(img, hole, np.full((6, 6, 3), 9, np.uint8))
     assert (out[hole] == 9).all() and np.array_equal(out[~hole], img[~hole])
+
+
+def test_a_photo_that_is_all_hole_without_a_guide_comes_back_grey():
+    out = synthesize(_stripes(32), np.ones((32, 32), bool))
+    assert (out == 128).all()

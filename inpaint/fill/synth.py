@@ -252,15 +252,14 @@ def synthesize(image: np.ndarray, hole: np.ndarray, guide: np.ndarray | None = N
     r = settings.patch_radius
     gen = torch.Generator().manual_seed(settings.seed)
     weight = settings.guide_weight if guide is not None else 0.0
-    start = np.where(hole[..., None], guide if guide is not None else image[~hole].mean(0), image)
-    if min(hole.shape) <= 2 * r + 1:     # no room for a whole patch: the starting guess stays
+    flat = image[~hole].mean(0) if (~hole).any() else 128.0
+    start = np.where(hole[..., None], guide if guide is not None else flat, image)
+    # No room for a whole patch, or no whole known patch anywhere: the starting guess stays.
+    levels = _pyramid(start, hole, r, settings.coarsest) if min(hole.shape) > 2 * r + 1 else []
+    if not levels or levels[-1].n_sources == 0:
         return np.clip(np.round(start), 0, 255).astype(np.uint8)
-    levels = _pyramid(start, hole, r, settings.coarsest)
     for level in levels:
-        if level.n_sources:
-            level.project_sources(settings.dims, gen)
-    if levels[-1].n_sources == 0:      # no whole known patch anywhere: the starting guess stays
-        return np.clip(np.round(start), 0, 255).astype(np.uint8)
+        level.project_sources(settings.dims, gen)
     coarsest = levels[-1]
     sy, sx = _nearest(coarsest)
     coarsest.vote(sy, sx, None)
