@@ -35,10 +35,11 @@ def _blurry_fill(image, hole, sigma=8.0):
     return np.where(hole[..., None], smooth, image)
 
 
-def test_texture_returns_to_a_blurred_hole_and_known_pixels_stay():
+@pytest.mark.parametrize("local", [False, True])
+def test_texture_returns_to_a_blurred_hole_and_known_pixels_stay(local):
     image, hole = _textured(), _disk()
     fill = _blurry_fill(image, hole)
-    out = add_detail(image, fill, hole, ~hole, scale=8.0)
+    out = add_detail(image, fill, hole, ~hole, scale=8.0, settings=DetailSettings(local=local))
     inner = cv2.erode(hole.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     before = _gradient_energy(fill, inner) / _gradient_energy(image, inner)
     after = _gradient_energy(out, inner) / _gradient_energy(image, inner)
@@ -68,7 +69,8 @@ def test_native_scale_and_no_context_leave_the_fill_alone():
     assert np.array_equal(add_detail(image, fill, np.zeros_like(hole), ~hole, scale=8.0), fill)
 
 
-def test_sources_never_come_from_other_holes():
+@pytest.mark.parametrize("local", [False, True])
+def test_sources_never_come_from_other_holes(local):
     """Pixels marked unknown must not be copied: paint them a colour the photo never has."""
     image, hole = _textured(), _disk(radius=40)
     other = np.zeros_like(hole)
@@ -76,7 +78,7 @@ def test_sources_never_come_from_other_holes():
     image = image.copy()
     image[other] = (255, 0, 255)
     fill = _blurry_fill(image, hole)
-    out = add_detail(image, fill, hole, ~(hole | other), scale=8.0)
+    out = add_detail(image, fill, hole, ~(hole | other), scale=8.0, settings=DetailSettings(local=local))
     magenta = (out[..., 0] > 200) & (out[..., 1] < 60) & (out[..., 2] > 200)
     assert not magenta[hole].any()
 
@@ -193,3 +195,16 @@ def test_blend_equals_the_patch_by_patch_sum():
     assert (y1, x1) == (min(height, int(ty.max()) * step + step), min(width, int(tx.max()) * step + step))
     np.testing.assert_allclose(acc, want[m + y0:m + y1, m + x0:m + x1], atol=1e-5)
     np.testing.assert_allclose(wsum, want_w[m + y0:m + y1, m + x0:m + x1], atol=1e-6)
+
+
+def test_local_candidates_stay_on_sources_around_the_coarse_choice():
+    from inpaint.fill.detail import _local_candidates
+
+    valid = np.ones(5 * 6, bool)
+    valid[1 * 6 + 2] = False                       # cell (1, 2) is no source
+    cand = _local_candidates(np.array([0, 2 * 6 + 2]), 5, 6, valid)
+    assert cand.shape == (2, 9)
+    # (0, 0): neighbours off the grid fall back to the choice itself
+    assert set(cand[0]) == {0, 1, 6, 7}
+    # (2, 2): all 8 neighbours but the non-source (1, 2)
+    assert set(cand[1]) == {r * 6 + c for r in (1, 2, 3) for c in (1, 2, 3)} - {1 * 6 + 2}

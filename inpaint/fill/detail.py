@@ -13,8 +13,8 @@ not with the photo's resolution.
   (which sum to one): no block seams.
 * Neighbouring hole cells are pushed to copy neighbouring context cells (a PatchMatch-like
   coherence term, :func:`_coherent`), and the match runs coarse to fine (each level starts from
-  the coarser level's offsets), so copied texture comes in contiguous pieces whose overlaps agree
-  and keep their contrast.
+  the coarser level's offsets and, with ``local``, only searches around them), so copied texture
+  comes in contiguous pieces whose overlaps agree and keep their contrast.
 * Every source pays for its residual energy (``energy``): an edge's residual (an eye, the tip of
   a star) is pasted only where its low band fits clearly better than plain texture. This term
   trades detail for fidelity; the model card lists the measurements behind its default.
@@ -50,7 +50,10 @@ class DetailSettings:
     copies from the same relative place; ``candidates``: best matches kept per cell;
     ``iterations``: coherence rounds; ``max_sources``: candidate patches per hole group (a
     regular subsample beyond it); ``ramp``: copied texture reaches full strength ``ramp``·σ px
-    inside the hole (0: at once). Costs are in units of the descriptors' variance."""
+    inside the hole (0: at once); ``local``: below the coarsest level, a hole cell the coarser
+    level placed only considers the 3×3 cells around that choice (and its neighbours' copies)
+    instead of every source: the same fills (public object holes 16.71 dB / detail 0.85 against
+    16.73 / 0.81) for 0.7–0.8 s less at 2048². Costs are in units of the descriptors' variance."""
 
     min_scale: float = 2.0
     sigma_per_scale: float = 0.8
@@ -65,6 +68,7 @@ class DetailSettings:
     max_sources: int = 40000
     levels: int = 4
     ramp: float = 1.0
+    local: bool = True
 
 
 DEFAULT_DETAIL = DetailSettings()
@@ -212,6 +216,19 @@ def _init_from(coarse: _Level | None, level_step: int, t_idx: np.ndarray, gw: in
     return np.where(ok, flat, -1)
 
 
+def _local_candidates(init: np.ndarray, gh: int, gw: int, valid: np.ndarray) -> np.ndarray:
+    """``init`` (flat cells, −1 = none) and its 8 neighbours, as ``T×9`` candidates; a neighbour
+    off the grid or not a source is replaced by ``init`` itself."""
+    iy, ix = np.divmod(np.maximum(init, 0), gw)
+    out = np.empty((len(init), 9), np.int64)
+    for n, (dy, dx) in enumerate(((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))):
+        y, x = iy + dy, ix + dx
+        flat = np.clip(y, 0, gh - 1) * gw + np.clip(x, 0, gw - 1)
+        ok = (y >= 0) & (y < gh) & (x >= 0) & (x < gw) & valid[flat]
+        out[:, n] = np.where(ok, flat, init)
+    return out
+
+
 def _match(cells: torch.Tensor, shape: tuple[int, int], step: int, factor: int, coarse: _Level | None,
            settings: DetailSettings) -> _Level | None:
     """Choose a source cell for every hole cell of the grid ``factor`` times coarser than the
@@ -259,13 +276,24 @@ def _match(cells: torch.Tensor, shape: tuple[int, int], step: int, factor: int, 
     sq_s = F.pad((aug_s ** 2).sum(1), (0, pad), value=float("inf"))[None]
     aug_s_t = F.pad(aug_s, (0, 0, 0, pad)).T.contiguous()
     k = min(settings.candidates, n_s)
-    cand = np.empty((len(t_idx), k + 1), np.int64)
-    chunk = max(1, int(2e7 // (n_s + pad)))       # bounds the distance matrix at ~80 MB
-    for a in range(0, len(t_idx), chunk):
-        d = torch.addmm(sq_s, aug_t[a:a + chunk], aug_s_t, alpha=-2.0)
-        cand[a:a + chunk, 1:] = s_idx[_smallest(d, k).numpy()]
-    # The coarser level's offset is candidate 0 (and the starting choice) where it is valid.
     init = _init_from(coarse, level_step, t_idx, gw, gh, source_cells.ravel())
+    local = _local_candidates(init, gh, gw, source_cells.ravel()) if settings.local and coarse is not None else None
+    # Targets the coarser level placed are searched around its choice only (the whole-source
+    # search costs most of this step at the finest levels); the others search every source.
+    wide = np.ones(len(t_idx), bool) if local is None else init < 0
+    width = k + 1 if local is None else max(k + 1, local.shape[1])
+    cand = np.empty((len(t_idx), width), np.int64)
+    if local is not None:
+        cand[~wide] = local[~wide]
+    rows = np.flatnonzero(wide)
+    chunk = max(1, int(2e7 // (n_s + pad)))       # bounds the distance matrix at ~80 MB
+    for a in range(0, len(rows), chunk):
+        part = rows[a:a + chunk]
+        d = torch.addmm(sq_s, aug_t[torch.from_numpy(part)], aug_s_t, alpha=-2.0)
+        best = s_idx[_smallest(d, k).numpy()]
+        cand[part, 1:k + 1] = best
+        cand[part, k + 1:] = best[:, :1]
+    # The coarser level's offset is candidate 0 (and the starting choice) where it is valid.
     cand[:, 0] = np.where(init >= 0, init, cand[:, 1])
     src = _coherent(desc_all, desc_t, cand, t_idx, (gh, gw), source_cells.ravel(), lam, extent,
                     settings.coherence * var, settings.iterations)
