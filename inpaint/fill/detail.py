@@ -52,8 +52,9 @@ class DetailSettings:
     regular subsample beyond it); ``ramp``: copied texture reaches full strength ``ramp``·σ px
     inside the hole (0: at once); ``local``: below the coarsest level, a hole cell the coarser
     level placed only considers the 3×3 cells around that choice (and its neighbours' copies)
-    instead of every source: the same fills (public object holes 16.71 dB / detail 0.85 against
-    16.73 / 0.81) for 0.7–0.8 s less at 2048². Costs are in units of the descriptors' variance."""
+    instead of every source: fills that look the same (public object holes 16.71 dB / detail
+    0.85 against 16.73 / 0.81) for 0.7–0.8 s less at 2048². Costs are in units of the
+    descriptors' variance."""
 
     min_scale: float = 2.0
     sigma_per_scale: float = 0.8
