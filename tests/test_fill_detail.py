@@ -35,11 +35,12 @@ def _blurry_fill(image, hole, sigma=8.0):
     return np.where(hole[..., None], smooth, image)
 
 
-@pytest.mark.parametrize("local", [False, True])
-def test_texture_returns_to_a_blurred_hole_and_known_pixels_stay(local):
+@pytest.mark.parametrize("local, candidates", [(False, 8), (True, 8), (True, 12)])
+def test_texture_returns_to_a_blurred_hole_and_known_pixels_stay(local, candidates):
     image, hole = _textured(), _disk()
     fill = _blurry_fill(image, hole)
-    out = add_detail(image, fill, hole, ~hole, scale=8.0, settings=DetailSettings(local=local))
+    out = add_detail(image, fill, hole, ~hole, scale=8.0,
+                     settings=DetailSettings(local=local, candidates=candidates))
     inner = cv2.erode(hole.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     before = _gradient_energy(fill, inner) / _gradient_energy(image, inner)
     after = _gradient_energy(out, inner) / _gradient_energy(image, inner)

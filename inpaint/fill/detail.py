@@ -285,7 +285,9 @@ def _match(cells: torch.Tensor, shape: tuple[int, int], step: int, factor: int, 
     width = k + 1 if local is None else max(k + 1, local.shape[1])
     cand = np.empty((len(t_idx), width), np.int64)
     if local is not None:
-        cand[~wide] = local[~wide]
+        placed = local[~wide]
+        cand[~wide, :placed.shape[1]] = placed
+        cand[~wide, placed.shape[1]:] = placed[:, :1]       # more candidates asked for than 9
     rows = np.flatnonzero(wide)
     chunk = max(1, int(2e7 // (n_s + pad)))       # bounds the distance matrix at ~80 MB
     for a in range(0, len(rows), chunk):
