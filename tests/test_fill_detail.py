@@ -209,3 +209,20 @@ def test_local_candidates_stay_on_sources_around_the_coarse_choice():
     assert set(cand[0]) == {0, 1, 6, 7}
     # (2, 2): all 8 neighbours but the non-source (1, 2)
     assert set(cand[1]) == {r * 6 + c for r in (1, 2, 3) for c in (1, 2, 3)} - {1 * 6 + 2}
+
+
+@pytest.mark.parametrize("height, width, step", [(30, 37, 4), (40, 36, 4), (7, 5, 12), (24, 24, 6)])
+def test_cell_means_are_zero_padded_block_means(height, width, step):
+    from inpaint.fill.detail import _cell_means, _inside_means
+
+    rng = np.random.default_rng(height * width)
+    for a in (rng.normal(size=(height, width, 3)).astype(np.float32), rng.random((height, width)) > 0.5):
+        got = _cell_means(a, step).numpy()
+        chans = a.reshape(height, width, -1).astype(np.float64)
+        ny, nx = -(-height // step) + 2, -(-width // step) + 2
+        want = np.zeros((ny * step, nx * step, chans.shape[2]))
+        want[step:step + height, step:step + width] = chans        # cell 0 and cells past the photo: 0
+        want = want.reshape(ny, step, nx, step, -1).mean((1, 3)).transpose(2, 0, 1)
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    ones = np.ones((height, width), np.float32)
+    np.testing.assert_allclose(_inside_means(height, width, step).numpy(), _cell_means(ones, step).numpy(), atol=1e-6)

@@ -102,11 +102,41 @@ def _cell_means(a: np.ndarray, step: int) -> torch.Tensor:
     """Means of ``a`` (``H×W`` or ``H×W×C``) over ``step``-px cells: cell ``c`` covers photo rows
     ``(c−1)·step … c·step`` (cell 0 and the cells past the photo are outside: 0). ``C×Ny×Nx``."""
     height, width = a.shape[:2]
-    t = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
-    t = t[None] if t.ndim == 2 else t.permute(2, 0, 1)
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    a = a[..., None] if a.ndim == 2 else a
+    gy, gx = height // step, width // step
     ny, nx = -(-height // step) + 2, -(-width // step) + 2
-    t = F.pad(t[None], (step, nx * step - width - step, step, ny * step - height - step))
-    return F.avg_pool2d(t, step, stride=step)[0]
+    out = np.zeros((ny, nx, a.shape[2]), np.float32)
+    # Whole cells by OpenCV's integer-factor area resize (an exact box mean, and far cheaper
+    # than pooling an interleaved array); the cells cut by the photo's edge (zeros past it) apart.
+    if gy and gx:
+        out[1:1 + gy, 1:1 + gx] = cv2.resize(a[:gy * step, :gx * step], (gx, gy),
+                                             interpolation=cv2.INTER_AREA).reshape(gy, gx, -1)
+    if height % step:
+        edge = np.zeros((step, width - width % step + (step if width % step else 0), a.shape[2]), np.float32)
+        edge[:height % step, :width] = a[gy * step:]
+        out[1 + gy, 1:1 + edge.shape[1] // step] = edge.reshape(step, -1, step, a.shape[2]).mean((0, 2))
+    if width % step:
+        edge = np.zeros((gy * step, step, a.shape[2]), np.float32)
+        edge[:, :width % step] = a[:gy * step, gx * step:]
+        out[1:1 + gy, 1 + gx] = edge.reshape(gy, step, step, a.shape[2]).mean((1, 2))
+    return torch.from_numpy(out).permute(2, 0, 1).contiguous()
+
+
+def _edge_fraction(height: int, width: int, step: int) -> torch.Tensor:
+    """``Ny×Nx`` (cells inside the photo): the part of each ``step``-px cell inside it."""
+    fy = torch.clamp(height - torch.arange(0, height, step, dtype=torch.float32), max=step) / step
+    fx = torch.clamp(width - torch.arange(0, width, step, dtype=torch.float32), max=step) / step
+    return fy[:, None] * fx[None]
+
+
+def _inside_means(height: int, width: int, step: int) -> torch.Tensor:
+    """:func:`_cell_means` of an all-ones ``H×W`` image (the part of each cell in the photo), ``1×Ny×Nx``."""
+    ny, nx = -(-height // step) + 2, -(-width // step) + 2
+    out = torch.zeros(1, ny, nx)
+    frac = _edge_fraction(height, width, step)
+    out[0, 1:1 + frac.shape[0], 1:1 + frac.shape[1]] = frac
+    return out
 
 
 def _patch_means(cells: torch.Tensor, factor: int, gh: int, gw: int) -> np.ndarray:
@@ -317,14 +347,15 @@ def _blend(residual: np.ndarray, ty: np.ndarray, tx: np.ndarray, sy: np.ndarray,
     acc = np.zeros((nby, nbx, step, step, 3), np.float32)
     wsum = np.zeros((nby, nbx, step, step), np.float32)
     win = _window(2 * step)
-    offs = np.arange(step)
+    # The residual as whole step-px blocks (the last ones cut by the photo's edge are never a
+    # source), so each quarter is one block gather instead of a per-pixel one.
+    gy, gx = height // step, width // step
+    blocks = residual[:gy * step, :gx * step].reshape(gy, step, gx, step, 3).transpose(0, 2, 1, 3, 4)
     for u in (0, 1):
-        rows = (sy - 1 + u)[:, None] * step + offs            # n×step photo rows of the quarter
         for v in (0, 1):
-            cols = (sx - 1 + v)[:, None] * step + offs
             w = win[u * step:(u + 1) * step, v * step:(v + 1) * step]
             ay, ax = ty - 1 + u - by0, tx - 1 + v - bx0
-            acc[ay, ax] += w[None, :, :, None] * residual[rows[:, :, None], cols[:, None, :]]
+            acc[ay, ax] += w[None, :, :, None] * blocks[sy - 1 + u, sx - 1 + v]
             wsum[ay, ax] += w
     acc = acc.transpose(0, 2, 1, 3, 4).reshape(nby * step, nbx * step, 3)
     wsum = wsum.transpose(0, 2, 1, 3).reshape(nby * step, nbx * step)
@@ -344,7 +375,9 @@ def add_detail(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, known: np.
     sigma = band_sigma(scale, settings)
     step = 2 * max(1, int(round(sigma)))     # a grid cell (even), photo px; patches are 2 cells wide
     height, width = hole.shape
-    comp = np.where(hole[..., None], fill, image).astype(np.float32)
+    comp = fill.astype(np.float32)
+    if image is not fill:
+        comp[~hole] = image[~hole]
     low = _low_band(comp, sigma)
     residual = comp
     residual -= low                             # in place: the composite is not needed again
@@ -354,8 +387,8 @@ def add_detail(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, known: np.
     good = cv2.erode(known.astype(np.uint8), np.ones((reach, reach), np.uint8))  # outside the photo counts as known
     # Everything the matcher needs, reduced once to step-px cells (its last full-resolution work).
     cells = torch.cat([_cell_means(hole, step), _cell_means(good, step), _cell_means(low, step),
-                       _cell_means(np.ones(hole.shape, np.float32), step),
-                       _cell_means(residual.mean(-1) ** 2, step)])
+                       _inside_means(height, width, step),
+                       _cell_means(((residual[..., 0] + residual[..., 1] + residual[..., 2]) / 3) ** 2, step)])
 
     # Coarse to fine: a coarse grid sees the hole as few cells, so its copies are whole regions;
     # each finer grid starts from them and only refines where a better match is clearly better.
@@ -374,15 +407,19 @@ def add_detail(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, known: np.
     src = level.src
     acc, wsum, (y0, x0, y1, x1) = _blend(residual, ty, tx, *np.divmod(src, gw), step, (height, width))
     box_hole = hole[y0:y1, x0:x1]
-    copied = acc[box_hole] / np.maximum(wsum[box_hole], 1e-6)[:, None]
+    # Whole-box arithmetic, then one masked write: cheaper than indexing the hole's pixels.
+    copied = acc
+    copied /= np.maximum(wsum, 1e-6)[..., None]
     if settings.ramp > 0:
         # Texture grows in with the distance from the known pixels: in a thin hole the fill is
         # pinned by the photo on both sides, and copied texture there mostly adds error
         # (measured: ramp 1σ +0.1 dB on strokes for the same detail ratio; more ramp trades
         # detail for PSNR at a steady rate).
         depth = cv2.distanceTransform(np.pad(box_hole, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
-        copied *= np.clip(depth[box_hole] / (settings.ramp * sigma), 0.0, 1.0)[:, None]
-    value = low[y0:y1, x0:x1][box_hole] + copied
+        copied *= np.minimum(depth / np.float32(settings.ramp * sigma), 1.0)[..., None]
+    copied += low[y0:y1, x0:x1]
+    np.round(copied, out=copied)
+    np.clip(copied, 0, 255, out=copied)
     out = fill.copy()
-    out[y0:y1, x0:x1][box_hole] = np.clip(np.round(value), 0, 255).astype(np.uint8)
+    np.copyto(out[y0:y1, x0:x1], copied.astype(np.uint8), where=box_hole[..., None])
     return out
