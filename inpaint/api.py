@@ -77,8 +77,7 @@ class Inpainter:
         ``detail``: copy the photo's native-resolution texture into holes whose window was scaled
         down (:mod:`inpaint.fill.detail`; ``None``: :data:`inpaint.fill.engine.DETAIL_DEFAULT`);
         ``layout``: give large holes PatchMatch's structure, blended with the model's fill from
-        the rim inward (:mod:`inpaint.fill.layout`; ``None``: :data:`inpaint.fill.engine.LAYOUT_DEFAULT`;
-        needs the ``pypatchmatch`` package, else :class:`inpaint.errors.InpaintError`).
+        the rim inward (:mod:`inpaint.fill.layout`; ``None``: :data:`inpaint.fill.engine.LAYOUT_DEFAULT`).
         Raises :class:`inpaint.errors.CheckpointError` for a missing/corrupt/foreign file."""
         from inpaint.checkpoint import load_generator
         from inpaint.default_model import resolve_checkpoint
@@ -101,7 +100,7 @@ class Inpainter:
 
     def without_layout(self) -> "Inpainter | None":
         """The same model (shared, not loaded again) without the PatchMatch layout: 2–8× faster on
-        large holes in big photos and the better choice for scratches and scribbles; ``None``
+        large holes in big photos, for a little less PSNR on every mask kind; ``None``
         when this fill has no layout (a classical method, a centre model, ``layout=False``)."""
         if getattr(self.filler, "layout", None) is None:
             return None

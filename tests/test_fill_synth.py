@@ -78,7 +78,7 @@ def test_the_layout_can_use_it_without_the_wheel(monkeypatch):
     inside = out[depth >= 2 * (settings.rim + settings.ramp)].astype(int)
     assert np.median(np.abs(inside[:, 0] - inside[:, 2])) > 100   # copied stripes, not the grey guide
     with pytest.raises(Exception, match="pypatchmatch"):
-        LayoutSettings().check()
+        LayoutSettings(method="pypatchmatch").check()
 
 
 def test_an_unknown_layout_method_is_refused_in_one_line():
@@ -99,3 +99,19 @@ def test_an_image_smaller_than_a_patch_keeps_the_guess():
 def test_a_photo_that_is_all_hole_without_a_guide_comes_back_grey():
     out = synthesize(_stripes(32), np.ones((32, 32), bool))
     assert (out == 128).all()
+
+
+def test_sharp_levels_copy_real_pixels_without_averaging():
+    noise = np.random.default_rng(0).integers(-25, 26, (96, 96, 3))
+    img = np.clip(_stripes(96).astype(int) + noise, 0, 255).astype(np.uint8)   # a noisy texture
+    hole = _square(96, 30, 62)
+    guide = img.copy()
+    guide[hole] = 128
+    soft = synthesize(img, hole, guide)
+    sharp = synthesize(img, hole, guide, SynthSettings(sharp_levels=1))
+    colours = {tuple(c) for c in img[~hole].reshape(-1, 3)}
+    assert all(tuple(c) in colours for c in sharp[hole])      # every hole pixel is a photo pixel
+    assert not all(tuple(c) in colours for c in soft[hole])   # the vote's means are not
+    assert np.array_equal(sharp[~hole], img[~hole])
+    assert np.array_equal(sharp, synthesize(img, hole, guide, SynthSettings(sharp_levels=1)))
+

@@ -286,6 +286,6 @@ def test_a_loaded_model_is_offered_with_and_without_its_layout(tmp_path):
     assert names[:2] == [MODEL, MODEL_NO_LAYOUT] and loaded.default == MODEL
     assert loaded.painters[MODEL_NO_LAYOUT].filler.layout is None
     assert loaded.painters[MODEL_NO_LAYOUT].filler.model is loaded.painters[MODEL].filler.model
-    assert loaded.labels[MODEL_NO_LAYOUT] == "Model full.pt, no layout (faster, for scratches)"
+    assert loaded.labels[MODEL_NO_LAYOUT] == "Model full.pt, no layout (faster)"
     body = client(make_app(loaded.painters)).get("/api/methods").json()
     assert [m["name"] for m in body["methods"]][:2] == [MODEL, MODEL_NO_LAYOUT]

@@ -150,7 +150,8 @@ class ModelFiller:
     :data:`DETAIL_DEFAULT`).
     ``layout``: :class:`inpaint.fill.layout.LayoutSettings` for the PatchMatch structure of
     large holes (full-mode models only), or ``None`` for the model's fill alone (callers'
-    default: :data:`LAYOUT_DEFAULT`). PatchMatch that cannot run here is refused at once.
+    default: :data:`LAYOUT_DEFAULT`). A layout through a PatchMatch wheel that cannot load here is
+    refused at once.
     """
 
     def __init__(self, model: torch.nn.Module, cfg: GeneratorConfig, device: torch.device | str = "cpu",

@@ -40,7 +40,11 @@ class SynthSettings:
     match-and-vote rounds per level / at the finest level; ``iterations``: PatchMatch rounds
     (propagate + random search) per match; ``dims``: principal components patches are compared
     in; ``guide_weight``: how much a hole patch's match must also resemble the guide there
-    (keeps the copied structure where the guide put it); ``seed``: the random search's."""
+    (keeps the copied structure where the guide put it); ``sharp_levels``: at the finest
+    ``sharp_levels`` levels every hole pixel takes the centre pixel of its own patch's match
+    instead of the mean over the ~p² patches covering it (their copies disagree, and averaging
+    them blurs each level's estimate until the next match prefers smooth sources; the centre
+    copy is also cheaper); ``seed``: the random search's."""
 
     patch_radius: int = 3
     coarsest: int = 32
@@ -49,6 +53,7 @@ class SynthSettings:
     iterations: int = 3
     dims: int = 16
     guide_weight: float = 1.0
+    sharp_levels: int = 0
     seed: int = 0
 
 
@@ -142,6 +147,15 @@ class _Level:
         pool = torch.nonzero(self.valid).squeeze(1)
         pick = pool[torch.randint(len(pool), (n,), generator=gen)]
         return pick // self.w, pick % self.w
+
+    def copy_centres(self, sy: torch.Tensor, sx: torch.Tensor) -> None:
+        """Hole pixels ← the centre pixel of their own patch's source (no averaging)."""
+        r = self.r
+        centre = self.hole[self.ty * self.w + self.tx]
+        src = (sy[centre] + r) * self.wp + (sx[centre] + r)
+        flat = self.img.reshape(3, -1)
+        flat[:, (self.ty * self.w + self.tx)[centre]] = self.padded.index_select(0, src).T
+        self.refresh()
 
     def vote(self, sy: torch.Tensor, sx: torch.Tensor, d: torch.Tensor | None) -> None:
         """Hole pixels ← weighted mean of the sources' pixels over every patch covering them
@@ -265,16 +279,24 @@ def synthesize(image: np.ndarray, hole: np.ndarray, guide: np.ndarray | None = N
         level.project_sources(settings.dims, gen)
     coarsest = levels[-1]
     sy, sx = _nearest(coarsest)
-    coarsest.vote(sy, sx, None)
+    n = len(levels)
+
+    def vote(i, level, sy, sx, d):
+        if i < settings.sharp_levels:
+            level.copy_centres(sy, sx)
+        else:
+            level.vote(sy, sx, d)
+
+    vote(n - 1, coarsest, sy, sx, None)
     previous = coarsest
-    for i in range(len(levels) - 1, -1, -1):
+    for i in range(n - 1, -1, -1):
         level = levels[i]
         if level is not coarsest:
             sy, sx = _upsample_field(previous, level, sy, sx, gen)
-            level.vote(sy, sx, None)
+            vote(i, level, sy, sx, None)
         for _ in range(settings.fine_em_steps if i == 0 else settings.em_steps):
             sy, sx, d = _improve(level, sy, sx, settings.iterations, weight, gen)
-            level.vote(sy, sx, d)
+            vote(i, level, sy, sx, d)
         previous = level
     out = levels[0].img.permute(1, 2, 0).numpy()
     result = image.copy()

@@ -1,6 +1,5 @@
 """The fill methods a server offers, each loaded once at start: the model (``--checkpoint`` or
-the shipped default), the same model without the PatchMatch layout (faster, better on
-scratches), every classical method that can run here (PatchMatch only with its optional
+the shipped default), the same model without the PatchMatch layout (faster), every classical method that can run here (PatchMatch only with its optional
 package); and the colouriser (``--colorize-model`` or the shipped one), when there is one."""
 
 from __future__ import annotations
@@ -68,7 +67,7 @@ def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True,
             labels[MODEL] = "Default model" if checkpoint is None else f"Model {painters[MODEL].name.split(':', 1)[1]}"
             fast = painters[MODEL].without_layout()
             if fast is not None:
-                painters[MODEL_NO_LAYOUT], labels[MODEL_NO_LAYOUT] = fast, f"{labels[MODEL]}, no layout (faster, for scratches)"
+                painters[MODEL_NO_LAYOUT], labels[MODEL_NO_LAYOUT] = fast, f"{labels[MODEL]}, no layout (faster)"
         except CheckpointError as exc:
             if checkpoint is not None:
                 raise
