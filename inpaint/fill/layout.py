@@ -16,7 +16,7 @@ scale it was predicted at (``window side / size``). The model card has the measu
 Two ways to copy the structure (``LayoutSettings.method``): ``own``, our multi-scale PatchMatch
 completion guided by the model's fill (:mod:`inpaint.fill.synth`; the default: its cost follows
 the hole, not the window), or the ``pypatchmatch`` wheel (:mod:`inpaint.patchmatch_fill`). On the
-8 public photos' object holes ``own`` measured 17.03 dB / SSIM 0.840 / detail 0.76 at 0.8 s per
+8 public photos' object holes ``own`` measured 17.03 dB / SSIM 0.840 / detail 0.76 at 0.9 s per
 photo against the wheel's 16.71 / 0.836 / 0.85 at 1.5 s, and on the 12 held-out photos 17.87 /
 0.815 / 0.84 against 17.39 / 0.814 / 0.84; the two tied in blind looks (the model card).
 Arrays: ``uint8`` ``size×size×3`` RGB windows; masks bool/``uint8`` ``size×size``, True /

@@ -1,6 +1,7 @@
 """The fill methods a server offers, each loaded once at start: the model (``--checkpoint`` or
-the shipped default), the same model without the PatchMatch layout (faster), every classical method that can run here (PatchMatch only with its optional
-package); and the colouriser (``--colorize-model`` or the shipped one), when there is one."""
+the shipped default), the same model without the PatchMatch layout (faster), every classical
+method that can run here (PatchMatch only with its optional package); and the colouriser
+(``--colorize-model`` or the shipped one), when there is one."""
 
 from __future__ import annotations
 
