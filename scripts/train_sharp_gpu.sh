@@ -7,7 +7,7 @@
 #       (defaults: 6 minutes of training steps, runs/sharp, RUN_DIR/sharp.pt; paths relative to
 #        the repository root. STEPS=N caps the steps (default 100000: the time decides);
 #        PHOTOS=DIR trains on another folder; DEVICE=cpu runs a tiny batch, for the check;
-#        EXTRA="..." appends options to the train command)
+#        EXTRA="..." appends options to the train command; WORKERS=N loader workers, default 12)
 #
 # Through the device tool, in one call of at most 10 minutes (data/train-photos is 44 MiB, under
 # its 64 MiB carry limit; the device's python3 already has torch, click, OpenCV, Pillow, PyYAML and
@@ -48,7 +48,7 @@ cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 photos=${PHOTOS:-data/train-photos}
 [ -d "$photos" ] || python3 benchmarks/data/fetch_train_photos.py "$photos"
-if [ "$device" = cpu ]; then batch=2 workers=0 amp=--no-amp; else batch=64 workers=12 amp=--amp; fi
+if [ "$device" = cpu ]; then batch=2 workers=0 amp=--no-amp; else batch=64 workers=${WORKERS:-12} amp=--amp; fi
 python3 -m cli.main train "$photos" --out "$run" --overwrite \
     --mask mixed --mask-mix center=1,block=1,region=1,stroke=1,thin=0.5,medium=0.5,thick=0.5,object=2 \
     --generator unet --ngf 16 --image-size 256 --scale-min 256 --scale-max 512 \

@@ -44,3 +44,26 @@ def test_the_gpu_recipe_runs_on_the_cpu_until_its_time_is_up_and_exports_a_256_p
     assert filled.shape == photo.shape
     assert np.array_equal(filled[hole == 0], photo[hole == 0])
     assert not np.array_equal(filled[hole > 0], photo[hole > 0])
+
+
+def test_the_gpu_session_trains_its_three_models_side_by_side_and_returns_them(tmp_path):
+    """scripts/gpu_session.sh — the one device call of a session lent a GPU — on the CPU: the
+    two inpainting runs and the colouriser each export a model, and the summary names them."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(1)
+    y, x = np.mgrid[0:300, 0:400]
+    for i in range(6):
+        img = np.stack([x // 2 + 30 * i, y // 2, (x + y) // 3], -1) + rng.integers(0, 30, (300, 400, 3))
+        Image.fromarray((img % 256).astype(np.uint8)).save(photos / f"p{i}.png")
+    env = {**os.environ, "DEVICE": "cpu", "PHOTOS": str(photos), "STEPS": "4",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    out = tmp_path / "out"
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "gpu_session.sh"), "0.001", str(out)],
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-1500:]
+    summary = (out / "summary.txt").read_text()
+    for name in ("sharp", "sharp-fm", "col"):
+        assert f"{name} rc=0" in summary
+    assert Inpainter.from_checkpoint(out / "sharp-fm.pt", device="cpu").config.image_size == 256
+    assert (out / "col.pt").stat().st_size > 0 and (out / "logs.tar.gz").stat().st_size > 0

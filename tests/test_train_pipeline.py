@@ -84,6 +84,23 @@ def test_keyed_sampler_carries_the_epoch_and_the_start_offset():
     assert list(s) == [(4, i) for i in plain] and len(s) == len(plain)
 
 
+def test_a_pass_runs_on_through_whole_epochs_in_the_same_order():
+    """min_batches: one loader pass covers further whole epochs (the prefetch pipeline restarts
+    less often), yielding exactly the keys the epoch-by-epoch passes would, resumable mid-epoch."""
+    one = EpochSampler(10, 2, seed=3, keyed=True)
+    long = EpochSampler(10, 2, seed=3, keyed=True, min_batches=12)  # 5 steps per epoch
+    long.set_epoch(4, start_batch=3)
+    keys = list(long)
+    assert long.epochs_per_pass == 3 and len(keys) == len(long) == (2 + 5 + 5) * 2  # rest of 4, 5, 6
+    expected = []
+    for epoch, start in ((4, 3), (5, 0), (6, 0)):
+        one.set_epoch(epoch, start_batch=start)
+        expected += list(one)
+    assert keys == expected
+    plain = EpochSampler(10, 2, seed=3, min_batches=12)  # indices carry no epoch: one epoch a pass
+    assert plain.epochs_per_pass == 1 and len(list(plain)) == len(plain) == 10
+
+
 # -- raw samples built on the device ----------------------------------------------------------
 @pytest.mark.parametrize("prefill", ["mean", "telea"])
 def test_device_batch_equals_the_per_sample_tensors(files, prefill):

@@ -40,6 +40,9 @@ from inpaint.train.step import (NonFiniteLoss, NonFiniteWeights, StepRunner, ada
                                 load_optimizer_state)
 
 GRID_ROWS = 8
+# Batches one loader pass holds at least (whole epochs, in the same order): each new pass starts
+# the workers' prefetch from empty, which on a GPU with a small folder idled it every few steps.
+PASS_BATCHES = 512
 
 
 @dataclass
@@ -151,7 +154,8 @@ class Trainer:
         data = self.task.data(DataContext(cfg, self.info, self.main))
         self.train_set = data.train_set
         self.sampler = EpochSampler(len(data.train_set), cfg.schedule.batch_size, cfg.runtime.seed,
-                                    self.info.rank, self.info.world_size, keyed=True)
+                                    self.info.rank, self.info.world_size, keyed=True,
+                                    min_batches=PASS_BATCHES)
         workers = cfg.data.workers
         self.loader = DataLoader(
             self.train_set, batch_size=cfg.schedule.batch_size, sampler=self.sampler,

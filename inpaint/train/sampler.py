@@ -8,6 +8,11 @@ With ``keyed=True`` it yields ``(epoch, index)`` pairs: that is how the epoch re
 dataset in the loader workers. Mutating the dataset (``dataset.set_epoch``) reaches only
 workers forked afterwards, so persistent workers would repeat epoch 0's samples forever, and
 re-forking workers every epoch makes every epoch start with an empty pipeline.
+
+With ``min_batches`` one pass (one loader iterator) runs on through whole further epochs until it
+holds at least that many batches: the order of samples is the same, but the loader's prefetch
+pipeline, which drains and restarts at every new iterator, restarts less often. On a GPU a small
+folder (392 photos, batch 64: 6 steps per epoch) otherwise leaves it idle 40-50 % of the time.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ class EpochSampler(Sampler[int]):
     """
 
     def __init__(self, n: int, batch_size: int, seed: int = 0, rank: int = 0, world_size: int = 1,
-                 keyed: bool = False):
+                 keyed: bool = False, min_batches: int = 1):
         self.n, self.batch_size, self.seed, self.keyed = n, batch_size, seed, keyed
+        self.min_batches = max(1, int(min_batches))
         self.rank, self.world_size = rank, world_size
         self.epoch = 0
         self.start_batch = 0
@@ -41,8 +47,10 @@ class EpochSampler(Sampler[int]):
     def set_epoch(self, epoch: int, start_batch: int = 0) -> None:
         self.epoch, self.start_batch = int(epoch), int(start_batch)
 
-    def epoch_indices(self) -> list[int]:
-        g = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+    def epoch_indices(self, epoch: int | None = None) -> list[int]:
+        """This process's indices of ``epoch`` (default: the one :meth:`set_epoch` set)."""
+        epoch = self.epoch if epoch is None else int(epoch)
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
         need = self.steps_per_epoch * self.batch_size * self.world_size
         perm: list[int] = []
         while len(perm) < need:
@@ -50,11 +58,21 @@ class EpochSampler(Sampler[int]):
         used = perm[:need]
         return used[self.rank:: self.world_size]
 
+    @property
+    def epochs_per_pass(self) -> int:
+        """Epochs one pass covers: the rest of the current one, then whole ones up to ``min_batches``."""
+        if not self.keyed:  # plain indices carry no epoch: the dataset's own set_epoch must hold for all
+            return 1
+        spe = self.steps_per_epoch
+        return 1 + max(0, -(-(self.min_batches - (spe - self.start_batch)) // spe))
+
     def __iter__(self):
-        indices = self.epoch_indices()[self.start_batch * self.batch_size:]
-        if self.keyed:
-            return iter([(self.epoch, i) for i in indices])
-        return iter(indices)
+        keys = []
+        for k in range(self.epochs_per_pass):
+            epoch = self.epoch + k
+            indices = self.epoch_indices(epoch)[(self.start_batch if k == 0 else 0) * self.batch_size:]
+            keys += [(epoch, i) for i in indices] if self.keyed else indices
+        return iter(keys)
 
     def __len__(self) -> int:
-        return (self.steps_per_epoch - self.start_batch) * self.batch_size
+        return (self.epochs_per_pass * self.steps_per_epoch - self.start_batch) * self.batch_size
