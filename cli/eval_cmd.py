@@ -115,8 +115,10 @@ def _evaluate_colorize(ctx, images_dir, model, report_dir, device, long_side, li
                    "Default: the model shipped with inpaint.")
 @click.option("--methods", default=DEFAULT_METHODS, show_default=True,
               help=f"Comma-separated methods: model (one per --checkpoint), "
-                   f"{', '.join(n for n in METHOD_NAMES if n != 'model')} (patchmatch needs the optional "
-                   "pypatchmatch package).")
+                   f"{', '.join(n for n in METHOD_NAMES if n not in ('model', 'oracle'))} (patchmatch needs the "
+                   "optional pypatchmatch package), oracle (one per --checkpoint: its engine and settings with "
+                   "the original photo's window in place of the network's prediction, the ceiling no better "
+                   "model of that size can pass).")
 @click.option("-o", "--out", "report_dir", required=True, type=click.Path(),
               help="Report folder: metrics.csv, summary.json, report.html, images/.")
 @click.option("--masks", "masks_path", type=click.Path(),

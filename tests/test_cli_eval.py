@@ -100,6 +100,21 @@ def test_model_row_from_tiny_checkpoint(photos, tmp_path, tiny_checkpoint):
     assert "model:tiny" in res.output and "dB" in res.output
 
 
+def test_the_oracle_row_is_the_checkpoints_engine_with_the_truth_for_a_network(photos, tmp_path, tiny_checkpoint):
+    """--methods oracle: one row per --checkpoint, beside its model, far above Telea where the
+    untrained model is below it; the help names it; not among the default methods."""
+    out = tmp_path / "r"
+    res = _invoke(photos, "--checkpoint", tiny_checkpoint, "--methods", "model,oracle,telea", "--out", out,
+                  "--size", 64, "--mask-kind", "block", "--device", "cpu", "--gallery", 0, "--no-progress")
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["settings"]["checkpoints"] == {"model:tiny": str(tiny_checkpoint), "oracle:tiny": str(tiny_checkpoint)}
+    margins = {m["method"]: m["psnr_hole"]["mean"] for m in summary["margins"] if m["bin"] == "all"}
+    assert margins["oracle:tiny"] > 10 > 0 > margins["model:tiny"]
+    help_text = " ".join(CliRunner().invoke(main, ["eval", "--help"]).output.split())
+    assert "oracle (one per --checkpoint" in help_text and "[default: model,telea,ns]" in help_text
+
+
 def test_flip_reaches_the_model_and_is_recorded(photos, tmp_path):
     from test_fill_helpers import make_checkpoint
 

@@ -19,16 +19,19 @@ from inpaint.errors import InpaintError
 
 BASELINE = "telea"  # every model is compared with it, case by case
 MODEL = "model"
-METHOD_NAMES = (MODEL, *CLASSICAL_METHODS)  # the names `--methods` accepts
-# patchmatch is left out by default: it needs an optional package and takes seconds per photo.
-DEFAULT_METHODS = ",".join(n for n in METHOD_NAMES if n != "patchmatch")
+# The checkpoints' engine with the truth in place of the network (inpaint.fill.oracle): a ceiling
+ORACLE = "oracle"
+METHOD_NAMES = (MODEL, ORACLE, *CLASSICAL_METHODS)  # the names `--methods` accepts
+# patchmatch is left out by default: it needs an optional package and takes seconds per photo;
+# the oracle is a measuring tool, not a fill.
+DEFAULT_METHODS = ",".join(n for n in METHOD_NAMES if n not in ("patchmatch", ORACLE))
 
 Filler = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass
 class Method:
-    name: str  # column/row label: "telea", "ns", "patchmatch", or "model:<checkpoint name>"
+    name: str  # column/row label: "telea", "ns", "patchmatch", "model:<checkpoint name>" or "oracle:<…>"
     fill: Filler
     is_model: bool = False
     source: str = ""  # checkpoint path for models
@@ -44,7 +47,7 @@ def parse_method_names(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def model_names(checkpoints: list[Path]) -> list[str]:
+def model_names(checkpoints: list[Path], kind: str = MODEL) -> list[str]:
     """``model:<file stem>``; stems shared by several checkpoints get their folder name too
     (``runs/a/last.pt`` and ``runs/b/last.pt`` → ``model:a/last``, ``model:b/last``)."""
     stems = [Path(c).stem for c in checkpoints]
@@ -52,7 +55,7 @@ def model_names(checkpoints: list[Path]) -> list[str]:
     for path, stem in zip(checkpoints, stems):
         path = Path(path)
         label = f"{path.parent.name}/{stem}" if stems.count(stem) > 1 else stem
-        names.append(f"{MODEL}:{label}")
+        names.append(f"{kind}:{label}")
     if len(set(names)) != len(names):
         raise InpaintError("the same checkpoint was given twice with --checkpoint")
     return names
@@ -66,6 +69,14 @@ def _default_loader(path: Path, device: str, flip: bool | None = None, detail: b
     return Inpainter.from_checkpoint(path, device=device, flip=flip, detail=detail, layout=layout)
 
 
+def _default_oracle(path: Path, device: str, detail: bool | None = None, layout: bool | None = None):
+    from inpaint.api import Inpainter
+    from inpaint.fill.oracle import OracleFiller
+
+    model = Inpainter.from_checkpoint(path, device=device, detail=detail, layout=layout)
+    return Inpainter(OracleFiller.of(model.filler), f"oracle:{path.name}", model.config)
+
+
 def _default_classical(name: str):
     from inpaint.api import Inpainter
 
@@ -75,31 +86,36 @@ def _default_classical(name: str):
 def resolve_methods(names: list[str], checkpoints: list[Path], device: str = "auto",
                     notes: list[str] | None = None, loader=None, classical=None,
                     flip: bool | None = None, detail: bool | None = None,
-                    layout: bool | None = None) -> list[Method]:
+                    layout: bool | None = None, oracle=None) -> list[Method]:
     """Turn method names into fillers. ``model`` expands to one method per checkpoint; with
     none it is the shipped default model (``model:default``), or dropped with a note when the
     package has none. ``loader(path, device)`` and ``classical(name)``
     return objects with ``fill_array``; they default to :class:`inpaint.api.Inpainter`.
     ``flip``: the models' mirror averaging, ``detail``: their native-resolution texture step,
     ``layout``: their PatchMatch structure for large holes (None: the fill defaults); the
-    default loader only."""
+    default loaders only. ``oracle`` expands like ``model``, to ``oracle:<name>``: the same
+    checkpoint's engine and settings with the truth in place of the network
+    (:mod:`inpaint.fill.oracle`; ``oracle(path, device)`` loads one)."""
     loader = loader or (lambda path, dev: _default_loader(path, dev, flip, detail, layout))
+    oracle = oracle or (lambda path, dev: _default_oracle(path, dev, detail, layout))
     classical = classical or _default_classical
     notes = notes if notes is not None else []
     methods: list[Method] = []
     for name in names:
-        if name == MODEL:
+        if name in (MODEL, ORACLE):
             paths = list(checkpoints)
             if not paths and default_checkpoint() is not None:
                 paths = [default_checkpoint()]
-                notes.append("no --checkpoint given: the default model shipped with inpaint is evaluated")
+                notes.append("no --checkpoint given: the default model shipped with inpaint is evaluated"
+                             + ("" if name == MODEL else f" ({name})"))
             elif not paths:
-                notes.append("no --checkpoint given: the model rows are left out (classical fills only)")
-            for label, path in zip(model_names(paths), paths):
-                methods.append(Method(label, loader(Path(path), device).fill_array, True, str(path)))
+                notes.append(f"no --checkpoint given: the {name} rows are left out (classical fills only)")
+            load = loader if name == MODEL else oracle
+            for label, path in zip(model_names(paths, name), paths):
+                methods.append(Method(label, load(Path(path), device).fill_array, True, str(path)))
         else:
             methods.append(Method(name, classical(name).fill_array))
-    if checkpoints and MODEL not in names:
+    if checkpoints and MODEL not in names and ORACLE not in names:
         notes.append("--checkpoint given but 'model' is not in --methods: the checkpoints are not evaluated")
     if not methods:
         raise InpaintError("nothing to evaluate: --methods model needs at least one --checkpoint")

@@ -226,11 +226,7 @@ class ModelFiller:
         a, b = center_box(self.size)
         images = torch.stack([image_to_tensor(j.prefilled) for j in jobs]).to(self.device)
         masks = torch.stack([mask_to_tensor(j.net_mask) for j in jobs]).to(self.device)
-        inputs = network_input(images, masks, self.cfg)
-        out = self.model(inputs).float()
-        if self.flip:
-            out = 0.5 * (out + self.model(inputs.flip(-1)).float().flip(-1))
-        out = out.cpu()
+        out = self._predict(jobs, network_input(images, masks, self.cfg))
         require_finite_prediction(out)
         for job, pred in zip(jobs, out):
             patch = tensor_to_image(pred)
@@ -249,6 +245,14 @@ class ModelFiller:
                 if laid is not None:
                     job.prediction, job.geo = laid, fine
                     job.valid = np.ones(laid.shape[:2], np.uint8)
+
+    def _predict(self, jobs: list[_Job], inputs: torch.Tensor) -> torch.Tensor:
+        """The network on ``inputs`` (N×C×S×S, :func:`network_input` of ``jobs``), mirror-averaged
+        when ``flip``: float N×3×S×S in [-1, 1] on the CPU (N×3×s×s, the centre, for centre mode)."""
+        out = self.model(inputs).float()
+        if self.flip:
+            out = 0.5 * (out + self.model(inputs.flip(-1)).float().flip(-1))
+        return out.cpu()
 
     # -- step 4: paste back --------------------------------------------------------------
     def _paste(self, out, source, labels, job: _Job, refining: bool) -> None:
