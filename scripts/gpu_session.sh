@@ -11,8 +11,9 @@
 #       INIT=FILE starts both from another generator, INIT= from scratch; WORKERS=N loader
 #       workers per run (default 7); DEVICE=cpu, PHOTOS=DIR, STEPS=N as train_sharp_gpu.sh
 #
-# Through the device tool (the training photos re-encoded at JPEG quality 90 so that they and the
-# checkout fit the 64 MiB that travels: 33 MiB; the same file names, so the same validation split):
+# Through the device tool, with the training photos at JPEG quality 90 so that they and the
+# checkout fit the 64 MiB that travels (32 MiB; the same file names, so the same validation split:
+# `python benchmarks/data/fetch_train_photos.py data/gpu-photos --quality 90`, 20 s from the cache):
 #   run(command='PHOTOS=data/gpu-photos bash scripts/gpu_session.sh 7 $OUT',
 #       carry=["data/gpu-photos"], timeout_s=560)
 # OUT receives sharp.pt and sharp-fm.pt (exported generators, ≤ 16 MiB each), logs.tar.gz (each

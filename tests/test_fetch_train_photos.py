@@ -154,3 +154,24 @@ def test_missing_apt_get_is_one_error_line(fetch, tmp_path, monkeypatch, capsys)
     rc = fetch.main([str(tmp_path / "out"), "--cache", str(tmp_path / "cache"), "--packages", "opencv-doc"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and len(err) == 1 and err[0].startswith("error: apt-get not found")
+
+
+def test_collect_writes_at_the_quality_asked_and_the_same_names(fetch, sources, tmp_path, monkeypatch):
+    """--quality 90 (the set that travels to a GPU machine): the same photos under the same
+    names — so the same validation split — in smaller files."""
+    photos = [sources.Photo(f"p{i}", f"/p{i}", noise(320, 240, i)) for i in range(2)]
+
+    class One:
+        package = "pkg"
+
+        def photos(self, root):
+            return iter(photos)
+
+    sizes = {}
+    for quality in (95, 90):
+        out = tmp_path / f"q{quality}"
+        out.mkdir()
+        rows, counts = fetch.collect(tmp_path, [One()], out, quality)
+        assert [r["file"] for r in rows] == ["pkg__p0.jpg", "pkg__p1.jpg"] and counts == {"pkg": (2, 2)}
+        sizes[quality] = sum((out / r["file"]).stat().st_size for r in rows)
+    assert sizes[90] < sizes[95]

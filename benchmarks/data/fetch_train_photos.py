@@ -28,7 +28,7 @@ Every candidate must be at least 200 px on its short side; exact duplicates (sam
 duplicates (recoloured or re-exported copies: same 16x16 grey thumbnail up to brightness and
 contrast) are dropped. Each photo is scaled to a short side of at most 512 px (the trainer crops
 128 px squares from short sides of 128–512 px, so nothing it uses is lost) and written as a
-quality-95 RGB JPEG, with ``SOURCES.csv`` (file, package, origin) and the packages' copyright files
+quality-95 RGB JPEG (``--quality``), with ``SOURCES.csv`` (file, package, origin) and the packages' copyright files
 under ``LICENSES/``.
 
 Never train on the evaluation photos (benchmarks/data/make_eval_set.py): they come from PyPI
@@ -122,10 +122,10 @@ def write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def save_jpeg(im: Image.Image, path: Path) -> None:
+def save_jpeg(im: Image.Image, path: Path, quality: int = 95) -> None:
     """Written to a temp file and renamed, so an interrupted run leaves no truncated photo."""
     tmp = path.with_name(path.name + ".tmp")
-    im.save(tmp, format="JPEG", quality=95)
+    im.save(tmp, format="JPEG", quality=quality)
     os.replace(tmp, path)
 
 
@@ -149,7 +149,8 @@ def write_sources(rows: list[dict], path: Path) -> None:
     os.replace(tmp, path)
 
 
-def collect(root: Path, sources: list[Source], out: Path) -> tuple[list[dict], dict[str, tuple[int, int]]]:
+def collect(root: Path, sources: list[Source], out: Path,
+            quality: int = 95) -> tuple[list[dict], dict[str, tuple[int, int]]]:
     """Writes the kept photos of ``sources``; returns the SOURCES.csv rows and, per package,
     (candidates seen, photos kept)."""
     rows, counts, dedup = [], {}, Deduplicator()
@@ -161,7 +162,7 @@ def collect(root: Path, sources: list[Source], out: Path) -> tuple[list[dict], d
             if im is None or min(im.size) < MIN_SHORT_SIDE or not dedup.is_new(im):
                 continue
             name = f"{source.package}__{photo.name}.jpg"
-            save_jpeg(scale_down(im), out / name)
+            save_jpeg(scale_down(im), out / name, quality)
             rows.append({"file": name, "package": source.package, "origin": photo.origin})
             kept += 1
         counts[source.package] = (seen, kept)
@@ -186,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the .deb files are downloaded and unpacked (kept for reruns)")
     parser.add_argument("--packages", nargs="+", metavar="PACKAGE",
                         help=f"only these packages (default: all of {', '.join(SOURCES)})")
+    parser.add_argument("--quality", type=int, default=95, choices=range(50, 101), metavar="50-100",
+                        help="JPEG quality (default 95; 90 makes the set small enough to travel to a "
+                             "GPU machine beside the checkout: scripts/gpu_session.sh)")
     args = parser.parse_args(argv)
     try:
         sources = pick_sources(args.packages)
@@ -195,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "LICENSES").mkdir(parents=True, exist_ok=True)
         for source in sources:
             copy_licence(root, source.package, args.out)
-        rows, counts = collect(root, sources, args.out)
+        rows, counts = collect(root, sources, args.out, args.quality)
         write_sources(rows, args.out / "SOURCES.csv")
     except FetchError as exc:
         print(f"error: {exc}", file=sys.stderr)
