@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from cli.errors import friendly_errors
+from cli.layout_options import chosen_layout, layout_options
 from inpaint.eval.methods import DEFAULT_METHODS, METHOD_NAMES  # torch-free
 from inpaint.eval.pipeline import DEFAULT_BLIND, DEFAULT_SIZE  # torch-free
 from inpaint.eval.presets import PRESETS
@@ -68,7 +69,7 @@ def format_colorize_table(summary: dict) -> str:
 
 # options of --task inpaint only (refused with --task colorize)
 INPAINT_ONLY = ("checkpoints", "methods", "masks_path", "mask_kinds", "count_per_image", "size", "native",
-                "setting", "blind", "flip", "detail", "layout")
+                "setting", "blind", "flip", "detail", "layout", "no_layout")
 
 
 def _given(ctx, names) -> list[str]:
@@ -151,15 +152,12 @@ def _evaluate_colorize(ctx, images_dir, model, report_dir, device, long_side, li
 # default None = inpaint.fill.engine.DETAIL_DEFAULT, as in `inpaint fill`
 @click.option("--detail/--no-detail", default=None,
               help="The models' native-resolution texture step, as `inpaint fill --detail/--no-detail`. Default: on.")
-# default None = inpaint.fill.engine.LAYOUT_DEFAULT, as in `inpaint fill`
-@click.option("--layout/--no-layout", default=None,
-              help="The models' PatchMatch structure for large holes, as `inpaint fill --layout/--no-layout`. "
-                   "Default: on.")
+@layout_options(" As `inpaint fill --layout`, for every model; recorded in summary.json.")
 @click.pass_context
 @friendly_errors
 def evaluate(ctx, images_dir, task, model, checkpoints, methods, report_dir, masks_path, mask_kinds, count_per_image, seed,
              size, native, long_side, setting, blind, device, limit, gallery, overwrite, progress, flip, detail,
-             layout):
+             layout, no_layout):
     """Score fills (or, with --task colorize, colourisations) of IMAGES_DIR's photos against their originals.
 
     Hole PSNR, L1, SSIM (of the hole's bounding box), whole-image PSNR and the detail ratio per
@@ -185,7 +183,8 @@ def evaluate(ctx, images_dir, task, model, checkpoints, methods, report_dir, mas
         images_dir=images_dir, report_dir=report_dir, checkpoints=list(checkpoints), methods=methods,
         masks=masks_path, mask_kinds=list(mask_kinds), count_per_image=count_per_image, seed=seed,
         size=None if whole else (DEFAULT_SIZE if size is None else size), device=device, limit=limit, gallery=gallery,
-        overwrite=overwrite, flip=flip, detail=detail, layout=layout, long_side=long_side, setting=setting, blind=blind)
+        overwrite=overwrite, flip=flip, detail=detail, layout=chosen_layout(layout, no_layout), long_side=long_side,
+        setting=setting, blind=blind)
     result = run(settings, progress=progress)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)

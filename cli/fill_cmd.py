@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from cli.errors import friendly_errors
+from cli.layout_options import chosen_layout, layout_options
 from inpaint.classical import CLASSICAL_METHODS  # OpenCV only, no torch
 from inpaint.fill.settings import DEFAULT_JPEG_QUALITY, MAX_DILATE, FillSettings  # torch-free
 
@@ -96,14 +97,10 @@ def _batch(make_painter, photos: Path, masks: Path, output, compare, settings: F
 @click.option("--detail/--no-detail", default=None,
               help="Give holes whose window was scaled down the photo's own native-resolution texture, "
                    "copied from around the hole (the model supplies the coarse layout). Default: on.")
-# default None = inpaint.fill.engine.LAYOUT_DEFAULT
-@click.option("--layout/--no-layout", default=None,
-              help="Give large holes in scaled-down windows PatchMatch's structure, blended with the model's "
-                   "fill from the hole's rim inward (sharper inside large holes; slower: about 2.2 s instead of "
-                   "0.3 s for an object hole in a 1280-px photo on one CPU thread). Default: on.")
+@layout_options()
 @friendly_errors
 def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize_mask, jpeg_quality,
-         compare, overwrite, batch_size, threads, refine, flip, detail, layout):
+         compare, overwrite, batch_size, threads, refine, flip, detail, layout, no_layout):
     """Fill the holes of PHOTO given MASK (white = hole) and write the result.
 
     Batch mode: PHOTO is a folder of photos and MASK a folder of masks matched by file stem
@@ -113,6 +110,7 @@ def fill(photo, mask, output, method, checkpoint, device, invert, dilate, resize
     from inpaint.fill.pipeline import fill_file
 
     settings = FillSettings(invert, dilate, resize_mask, jpeg_quality, overwrite)
+    layout = chosen_layout(layout, no_layout)
     check_sources(photo, mask)
     make_painter = functools.partial(_painter, method, checkpoint, device, batch_size, refine, threads, flip, detail,
                                      layout)

@@ -26,7 +26,7 @@ from inpaint.errors import ImageError
 from inpaint.exif import orientation_mismatch, orientation_of
 from inpaint.fill.detail import DEFAULT_DETAIL
 from inpaint.fill.engine import DETAIL_DEFAULT, FLIP_DEFAULT, LAYOUT_DEFAULT, ClassicalFiller
-from inpaint.fill.layout import DEFAULT_LAYOUT
+from inpaint.fill.layout import layout_name, layout_settings
 from inpaint.fill.user_mask import dilate_mask
 from inpaint.imageio import Photo, photo_from_array, photo_from_pil, rebuild, rebuild_array
 from masks import from_bool
@@ -66,7 +66,7 @@ class Inpainter:
     def from_checkpoint(cls, path: str | os.PathLike | None = None, device: str = "auto",
                         batch_size: int | None = None, refine: float | None = None,
                         flip: bool | None = None, detail: bool | None = None,
-                        layout: bool | None = None) -> "Inpainter":
+                        layout: bool | str | None = None) -> "Inpainter":
         """Load a checkpoint written by ``inpaint train`` (``None``: the shipped default model).
 
         ``batch_size``: windows per model run (default 16 on CPU, 64 on CUDA); ``refine``:
@@ -76,14 +76,18 @@ class Inpainter:
         one more model run per window; ``None``: :data:`inpaint.fill.engine.FLIP_DEFAULT`);
         ``detail``: copy the photo's native-resolution texture into holes whose window was scaled
         down (:mod:`inpaint.fill.detail`; ``None``: :data:`inpaint.fill.engine.DETAIL_DEFAULT`);
-        ``layout``: give large holes PatchMatch's structure, blended with the model's fill from
-        the rim inward (:mod:`inpaint.fill.layout`; ``None``: :data:`inpaint.fill.engine.LAYOUT_DEFAULT`).
+        ``layout``: give large holes PatchMatch's structure: a name of
+        :data:`inpaint.fill.layout.LAYOUTS` (``"guided"``: our PatchMatch at 256 px guided by the
+        model's fill, blended with it from the rim inward; ``"native"``: the wheel at the photo's
+        resolution), ``"off"``, or ``True`` / ``False`` for ``"guided"`` / ``"off"``; ``None``:
+        :data:`inpaint.fill.engine.LAYOUT_DEFAULT`.
         Raises :class:`inpaint.errors.CheckpointError` for a missing/corrupt/foreign file."""
         from inpaint.checkpoint import load_generator
         from inpaint.default_model import resolve_checkpoint
         from inpaint.device import resolve_device
         from inpaint.fill.engine import ModelFiller
 
+        layout = layout_settings(layout_name(layout, LAYOUT_DEFAULT))  # a bad name fails before loading
         path = resolve_checkpoint(path)
         dev = resolve_device(device)
         model, cfg, _ = load_generator(path, dev)
@@ -93,9 +97,8 @@ class Inpainter:
             raise ImageError(f"refine must be a down-scaling factor ≥ 1, got {refine}")
         flip = FLIP_DEFAULT if flip is None else flip
         detail = DETAIL_DEFAULT if detail is None else detail
-        layout = LAYOUT_DEFAULT if layout is None else layout
         return cls(ModelFiller(model, cfg, dev, batch_size, refine, flip, DEFAULT_DETAIL if detail else None,
-                               DEFAULT_LAYOUT if layout else None),
+                               layout),
                    f"model:{path.name}", cfg)
 
     def without_layout(self) -> "Inpainter | None":
@@ -105,6 +108,20 @@ class Inpainter:
         if getattr(self.filler, "layout", None) is None:
             return None
         return Inpainter(self.filler.with_layout(None), f"{self.name} (no layout)", self.config)
+
+    def with_layout(self, name: str) -> "Inpainter | None":
+        """The same model (shared, not loaded again) with layout ``name`` (see
+        :meth:`from_checkpoint`); ``None`` where a layout cannot apply (a classical method, a
+        centre model)."""
+        from inpaint.fill.settings import LAYOUT_GUIDED, LAYOUT_OFF
+
+        name = layout_name(name, LAYOUT_GUIDED)
+        if not hasattr(self.filler, "with_layout"):
+            return None
+        other = self.filler.with_layout(layout_settings(name))
+        if name != LAYOUT_OFF and other.layout is None:
+            return None
+        return Inpainter(other, f"{self.name} ({name} layout)", self.config)
 
     @classmethod
     def classical(cls, method: str = "telea", radius: int | None = None) -> "Inpainter":

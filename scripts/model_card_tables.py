@@ -73,7 +73,9 @@ def main() -> None:
         s = summary["settings"]
         detail = "" if "detail" not in s else f", detail step {'on' if s['detail'] else 'off'}"
         if "layout" in s:
-            detail += f", PatchMatch layout {'on' if s['layout'] else 'off'}"
+            # a name since --layout native ("guided" is the old "on"); older reports hold true / false
+            shown = {True: "on", False: "off", "guided": "on"}.get(s["layout"], s["layout"])
+            detail += f", PatchMatch layout {shown}"
         print(f"### {s['crop']} — masks {s['masks']}, {s['count_per_image']} per photo and kind, "
               f"seed {s['seed']}{detail} ({summary['counts']['cases']} cases)\n")
         print(table(summary))

@@ -145,7 +145,7 @@ def test_eval_records_the_layout_setting(tmp_path):
         result = run(EvalSettings(str(images), str(tmp_path / f"r{layout}"), checkpoints=[str(path)],
                                   methods="telea,model", size=64, layout=layout, perceptual=False, blind=0),
                      progress=False)
-        assert result.summary["settings"]["layout"] is (layout is None)
+        assert result.summary["settings"]["layout"] == ("guided" if layout is None else "off")
 
 
 
@@ -166,3 +166,45 @@ def test_fill_cli_layout_flags(tmp_path):
         assert np.array_equal(outs[name][mask == 0], image[mask == 0])
     assert not np.array_equal(outs["on"], outs["off"])
     assert np.array_equal(outs["default"], outs["on" if LAYOUT_DEFAULT else "off"])
+
+
+def test_layouts_by_name_and_the_native_one(tmp_path):
+    """--layout NAME: guided (the default), native (the wheel at the photo's own resolution, the
+    model's rim band dropped), off; True/False stay guided/off; a wrong name is one error line,
+    before any model is loaded."""
+    from inpaint.fill.layout import LAYOUTS, NATIVE_LAYOUT, layout_name, layout_settings
+    from inpaint.fill.settings import LAYOUT_NAMES
+
+    assert LAYOUT_NAMES == ("guided", "native", "off") == (*LAYOUTS, "off") and LAYOUTS["guided"] is DEFAULT_LAYOUT
+    assert [layout_name(v, "guided") for v in (None, True, False, "native")] == ["guided", "guided", "off", "native"]
+    assert layout_settings("off") is None and layout_settings("native") is NATIVE_LAYOUT
+    assert NATIVE_LAYOUT.method == "pypatchmatch" and NATIVE_LAYOUT.size >= 1024 and NATIVE_LAYOUT.rim == 0
+    with pytest.raises(InpaintError, match="unknown layout 'pretty'"):
+        Inpainter.from_checkpoint(tmp_path / "missing.pt", device="cpu", layout="pretty")
+    path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
+    assert Inpainter.from_checkpoint(path, device="cpu", layout="native").filler.layout is NATIVE_LAYOUT
+
+
+def test_fill_cli_native_layout_is_the_apis_and_bad_layout_options_are_one_line(tmp_path):
+    pytest.importorskip("patchmatch")
+    path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
+    image, mask = _photo(), _disc(512, 90)
+    Image.fromarray(image).save(tmp_path / "a.png")
+    Image.fromarray(mask).save(tmp_path / "m.png")
+    outs = {}
+    for name in ("guided", "native"):
+        res = CliRunner().invoke(main, ["fill", str(tmp_path / "a.png"), str(tmp_path / "m.png"), "-o",
+                                        str(tmp_path / f"{name}.png"), "--checkpoint", str(path), "--device", "cpu",
+                                        "--no-detail", "--layout", name])
+        assert res.exit_code == 0, res.output
+        outs[name] = np.asarray(Image.open(tmp_path / f"{name}.png"))
+        assert np.array_equal(outs[name][mask == 0], image[mask == 0])
+    assert not np.array_equal(outs["guided"], outs["native"])
+    # the command's fill is the API's with the native layout (how it looks: the model card)
+    api = Inpainter.from_checkpoint(path, device="cpu", detail=False, layout="native").fill_array(image, mask)
+    assert np.array_equal(outs["native"], api)
+    for args, message in ((["--layout", "pretty"], "Invalid value for '--layout'"),
+                          (["--layout", "native", "--no-layout"], "contradict")):
+        res = CliRunner().invoke(main, ["fill", str(tmp_path / "a.png"), str(tmp_path / "m.png"), "-o",
+                                        str(tmp_path / "x.png"), "--checkpoint", str(path), *args])
+        assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output

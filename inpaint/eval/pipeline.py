@@ -51,7 +51,7 @@ class EvalSettings:
     perceptual: bool = True
     flip: bool | None = None  # models' mirror averaging; None: as `inpaint fill` (engine FLIP_DEFAULT)
     detail: bool | None = None  # models' native-resolution texture; None: as `inpaint fill` (DETAIL_DEFAULT)
-    layout: bool | None = None  # models' PatchMatch structure for large holes; None: as `inpaint fill` (LAYOUT_DEFAULT)
+    layout: bool | str | None = None  # models' layout of large holes (a name, or on/off); None: as `inpaint fill` (LAYOUT_DEFAULT)
     long_side: int | None = None  # whole photos scaled to this long side (px); needs size None
     setting: str | None = None  # a preset of inpaint.eval.presets.PRESETS
     blind: int = DEFAULT_BLIND  # cases on the blind side-by-side page (0: none)
@@ -169,10 +169,11 @@ def run(settings: EvalSettings, progress: bool = True, loader=None, classical=No
 
     resolve_device(settings.device)  # a bad --device fails now, even when only classical fills run
     from inpaint.fill.engine import DETAIL_DEFAULT, FLIP_DEFAULT, LAYOUT_DEFAULT
+    from inpaint.fill.layout import layout_name
 
     flip = FLIP_DEFAULT if settings.flip is None else bool(settings.flip)
     detail = DETAIL_DEFAULT if settings.detail is None else bool(settings.detail)
-    layout = LAYOUT_DEFAULT if settings.layout is None else bool(settings.layout)
+    layout = layout_name(settings.layout, LAYOUT_DEFAULT)
     methods = resolve_methods(names, [Path(c) for c in settings.checkpoints], settings.device,
                               notes, loader, classical, flip, detail, layout)
     if BASELINE not in [m.name for m in methods] and any(m.is_model for m in methods):

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 MAX_DILATE = 256  # px; more would swallow most photos' known pixels
 DEFAULT_JPEG_QUALITY = 95
+# The layouts of large holes (inpaint.fill.layout.LAYOUTS holds their settings), and none
+LAYOUT_GUIDED, LAYOUT_OFF = "guided", "off"
+LAYOUT_NAMES = (LAYOUT_GUIDED, "native", LAYOUT_OFF)
 
 
 @dataclass(frozen=True)

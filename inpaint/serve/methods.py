@@ -1,5 +1,6 @@
 """The fill methods a server offers, each loaded once at start: the model (``--checkpoint`` or
-the shipped default), the same model without the PatchMatch layout (faster), every classical
+the shipped default), the same model without the PatchMatch layout (faster) and with the native
+one (``--layout native``: large holes look like PatchMatch's, slower), every classical
 method that can run here (PatchMatch only with its optional package); and the colouriser
 (``--colorize-model`` or the shipped one), when there is one."""
 
@@ -12,6 +13,7 @@ from inpaint.errors import CheckpointError, InpaintError
 
 MODEL = "model"
 MODEL_NO_LAYOUT = "model-no-layout"   # the same model without the PatchMatch layout
+MODEL_NATIVE = "model-native-layout"  # the same model, large holes by PatchMatch at native resolution
 COLORIZE = "colorize"
 
 
@@ -69,6 +71,10 @@ def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True,
             fast = painters[MODEL].without_layout()
             if fast is not None:
                 painters[MODEL_NO_LAYOUT], labels[MODEL_NO_LAYOUT] = fast, f"{labels[MODEL]}, no layout (faster)"
+            native = painters[MODEL].with_layout("native")
+            if native is not None:
+                painters[MODEL_NATIVE] = native
+                labels[MODEL_NATIVE] = f"{labels[MODEL]}, native layout (PatchMatch's look, slower)"
         except CheckpointError as exc:
             if checkpoint is not None:
                 raise
