@@ -16,14 +16,19 @@ from inpaint.api import Inpainter
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_gpu_recipe_runs_on_the_cpu_until_its_time_is_up_and_exports_a_256_px_model(tmp_path):
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    rng = np.random.default_rng(0)
+def _photos(folder: Path, seed: int) -> Path:
+    """Six 400×300 gradient photos with noise: enough for a step or two of either recipe."""
+    folder.mkdir()
+    rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:300, 0:400]
     for i in range(6):
         img = np.stack([x // 2 + 30 * i, y // 2, (x + y) // 3], -1) + rng.integers(0, 30, (300, 400, 3))
-        Image.fromarray((img % 256).astype(np.uint8)).save(photos / f"p{i}.png")
+        Image.fromarray((img % 256).astype(np.uint8)).save(folder / f"p{i}.png")
+    return folder
+
+
+def test_the_gpu_recipe_runs_on_the_cpu_until_its_time_is_up_and_exports_a_256_px_model(tmp_path):
+    photos = _photos(tmp_path / "photos", seed=0)
     # the script calls python3: make it this interpreter (the project's virtual environment)
     # EXTRA: the second run the script's header suggests (feature matching) goes through too
     env = {**os.environ, "DEVICE": "cpu", "PHOTOS": str(photos), "STEPS": "8", "EXTRA": "--fm-weight 10",
@@ -50,13 +55,7 @@ def test_the_gpu_session_goes_on_from_the_committed_generator_in_two_runs_and_re
     """scripts/gpu_session.sh — the one device call of a session lent a GPU — on the CPU: both
     256-px runs start from checkpoints/sharp256.pt (so it loads into the recipe), each exports
     a model, and the summary names them."""
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    rng = np.random.default_rng(1)
-    y, x = np.mgrid[0:300, 0:400]
-    for i in range(6):
-        img = np.stack([x // 2 + 30 * i, y // 2, (x + y) // 3], -1) + rng.integers(0, 30, (300, 400, 3))
-        Image.fromarray((img % 256).astype(np.uint8)).save(photos / f"p{i}.png")
+    photos = _photos(tmp_path / "photos", seed=1)
     env = {**os.environ, "DEVICE": "cpu", "PHOTOS": str(photos), "STEPS": "4",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("INIT", None)
