@@ -62,14 +62,14 @@ def model_names(checkpoints: list[Path], kind: str = MODEL) -> list[str]:
 
 
 def _default_loader(path: Path, device: str, flip: bool | None = None, detail: bool | None = None,
-                    layout: bool | None = None):
+                    layout: bool | str | None = None):
     from inpaint.api import Inpainter
 
     # None: as `inpaint fill`
     return Inpainter.from_checkpoint(path, device=device, flip=flip, detail=detail, layout=layout)
 
 
-def _default_oracle(path: Path, device: str, detail: bool | None = None, layout: bool | None = None):
+def _default_oracle(path: Path, device: str, detail: bool | None = None, layout: bool | str | None = None):
     from inpaint.api import Inpainter
     from inpaint.fill.oracle import OracleFiller
 
@@ -86,13 +86,13 @@ def _default_classical(name: str):
 def resolve_methods(names: list[str], checkpoints: list[Path], device: str = "auto",
                     notes: list[str] | None = None, loader=None, classical=None,
                     flip: bool | None = None, detail: bool | None = None,
-                    layout: bool | None = None, oracle=None) -> list[Method]:
+                    layout: bool | str | None = None, oracle=None) -> list[Method]:
     """Turn method names into fillers. ``model`` expands to one method per checkpoint; with
     none it is the shipped default model (``model:default``), or dropped with a note when the
     package has none. ``loader(path, device)`` and ``classical(name)``
     return objects with ``fill_array``; they default to :class:`inpaint.api.Inpainter`.
     ``flip``: the models' mirror averaging, ``detail``: their native-resolution texture step,
-    ``layout``: their PatchMatch structure for large holes (None: the fill defaults); the
+    ``layout``: their layout of large holes, a name or on/off (None: the fill defaults); the
     default loaders only. ``oracle`` expands like ``model``, to ``oracle:<name>``: the same
     checkpoint's engine and settings with the truth in place of the network
     (:mod:`inpaint.fill.oracle`; ``oracle(path, device)`` loads one)."""

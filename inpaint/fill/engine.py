@@ -46,9 +46,9 @@ from inpaint.errors import ImageError
 from inpaint.fill.blend import RING, SMOOTH, feather_width, seam_blend
 from inpaint.fill.detail import DEFAULT_DETAIL, DetailSettings, add_detail
 from inpaint.fill.layout import DEFAULT_LAYOUT, LayoutSettings, layout_fill, wants_layout
-from inpaint.fill.settings import LAYOUT_GUIDED
 from inpaint.fill.planning import Window, grow, plan_windows
 from inpaint.fill.refine import refine_windows
+from inpaint.fill.settings import LAYOUT_GUIDED
 from inpaint.fill.windows import Geometry, crop, extract_image, extract_mask, geometry, map_back
 from inpaint.finite import require_finite_prediction
 from inpaint.network_input import center_box, network_input
