@@ -44,7 +44,6 @@ else
     work=$(mktemp -d /tmp/gpu_session.XXXX); trap 'rm -rf "$work"' EXIT
 fi
 device=${DEVICE:-cuda}
-photos=${PHOTOS:-data/train-photos}
 start=$(date +%s)
 if command -v nvidia-smi >/dev/null; then
     nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 5 > "$work/smi.csv" 2>&1 &
