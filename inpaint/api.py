@@ -79,8 +79,9 @@ class Inpainter:
         ``layout``: give large holes PatchMatch's structure: a name of
         :data:`inpaint.fill.layout.LAYOUTS` (``"guided"``: our PatchMatch at 256 px guided by the
         model's fill, blended with it from the rim inward; ``"native"``: the wheel at the photo's
-        resolution), ``"off"``, or ``True`` / ``False`` for ``"guided"`` / ``"off"``; ``None``:
-        :data:`inpaint.fill.engine.LAYOUT_DEFAULT`.
+        resolution; ``"auto"``: native for windows up to 1280 px, guided beyond), ``"off"``, or
+        ``True`` / ``False`` for the default layout / ``"off"``; ``None``:
+        :data:`inpaint.fill.settings.LAYOUT_DEFAULT` (``"auto"``).
         Raises :class:`inpaint.errors.CheckpointError` for a missing/corrupt/foreign file."""
         from inpaint.checkpoint import load_generator
         from inpaint.default_model import resolve_checkpoint

@@ -14,7 +14,8 @@ from cli.main import main
 from inpaint.api import Inpainter
 from inpaint.errors import InpaintError
 from inpaint.fill.engine import ModelFiller
-from inpaint.fill.layout import DEFAULT_LAYOUT, LayoutSettings, layout_fill, wants_layout
+from inpaint.fill.layout import (AUTO_LAYOUT, DEFAULT_LAYOUT, NATIVE_LAYOUT, LayoutSettings, SizedLayout, layout_fill,
+                                  wants_layout)
 from test_fill_helpers import make_checkpoint, rect_mask, tiny_config, tiny_filler
 
 
@@ -100,7 +101,8 @@ def test_engine_layout_leaves_small_windows_and_centre_models_alone():
 
 def test_api_default_and_switch(tmp_path):
     path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
-    assert Inpainter.from_checkpoint(path, device="cpu").filler.layout == DEFAULT_LAYOUT
+    assert Inpainter.from_checkpoint(path, device="cpu").filler.layout == AUTO_LAYOUT
+    assert Inpainter.from_checkpoint(path, device="cpu", layout=True).filler.layout == AUTO_LAYOUT
     assert Inpainter.from_checkpoint(path, device="cpu", layout=False).filler.layout is None
 
 
@@ -108,7 +110,7 @@ def test_without_layout_shares_the_model_and_fills_as_layout_false(tmp_path):
     path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
     laid = Inpainter.from_checkpoint(path, device="cpu")
     fast = laid.without_layout()
-    assert fast.filler.model is laid.filler.model and laid.filler.layout == DEFAULT_LAYOUT
+    assert fast.filler.model is laid.filler.model and laid.filler.layout == AUTO_LAYOUT
     assert fast.filler.layout is None and fast.name == laid.name + " (no layout)"
     img, mask = _photo(), _disc(512, 90)                       # a hole the layout changes
     plain = Inpainter.from_checkpoint(path, device="cpu", layout=False).fill_array(img, mask)
@@ -119,15 +121,17 @@ def test_without_layout_shares_the_model_and_fills_as_layout_false(tmp_path):
     assert centre.with_layout(DEFAULT_LAYOUT).layout is None
 
 
-def test_without_the_wheel_the_default_fill_works_and_a_wheel_layout_is_refused_in_one_line(tmp_path, monkeypatch):
+def test_without_the_wheel_the_default_fill_falls_back_to_guided_and_a_wheel_layout_is_refused(tmp_path, monkeypatch):
     path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
     Image.fromarray(_photo(96)).save(tmp_path / "a.png")
     Image.fromarray(rect_mask(96, 96, (30, 30, 60, 60))).save(tmp_path / "m.png")
     monkeypatch.setitem(sys.modules, "patchmatch", None)  # `import patchmatch` now raises ImportError
-    assert DEFAULT_LAYOUT.method == "own"                   # the default layout needs no wheel
-    Inpainter.from_checkpoint(path, device="cpu")
+    assert DEFAULT_LAYOUT.method == "own"                   # the guided layout needs no wheel
+    assert Inpainter.from_checkpoint(path, device="cpu").filler.layout is DEFAULT_LAYOUT
     with pytest.raises(InpaintError, match="pypatchmatch"):
         LayoutSettings(method="pypatchmatch").check()
+    with pytest.raises(InpaintError, match="pypatchmatch"):
+        Inpainter.from_checkpoint(path, device="cpu", layout="native")
     args = ["fill", tmp_path / "a.png", tmp_path / "m.png", "-o", tmp_path / "o.png", "--checkpoint", path]
     res = CliRunner().invoke(main, [str(a) for a in args])
     assert res.exit_code == 0, res.output
@@ -145,7 +149,7 @@ def test_eval_records_the_layout_setting(tmp_path):
         result = run(EvalSettings(str(images), str(tmp_path / f"r{layout}"), checkpoints=[str(path)],
                                   methods="telea,model", size=64, layout=layout, perceptual=False, blind=0),
                      progress=False)
-        assert result.summary["settings"]["layout"] == ("guided" if layout is None else "off")
+        assert result.summary["settings"]["layout"] == ("auto" if layout is None else "off")
 
 
 
@@ -165,18 +169,19 @@ def test_fill_cli_layout_flags(tmp_path):
         outs[name] = np.asarray(Image.open(tmp_path / f"{name}.png"))
         assert np.array_equal(outs[name][mask == 0], image[mask == 0])
     assert not np.array_equal(outs["on"], outs["off"])
-    assert np.array_equal(outs["default"], outs["on" if LAYOUT_DEFAULT else "off"])
+    assert LAYOUT_DEFAULT != "off" and np.array_equal(outs["default"], outs["on"])   # bare --layout: the default
 
 
 def test_layouts_by_name_and_the_native_one(tmp_path):
-    """--layout NAME: guided (the default), native (the wheel at the photo's own resolution, the
-    model's rim band dropped), off; True/False stay guided/off; a wrong name is one error line,
-    before any model is loaded."""
+    """--layout NAME: auto (the default), guided, native (the wheel at the photo's own resolution,
+    the model's rim band dropped), off; True/False are the default/off; a wrong name is one error
+    line, before any model is loaded."""
     from inpaint.fill.layout import LAYOUTS, NATIVE_LAYOUT, layout_name, layout_settings
     from inpaint.fill.settings import LAYOUT_NAMES
 
-    assert LAYOUT_NAMES == ("guided", "native", "off") == (*LAYOUTS, "off") and LAYOUTS["guided"] is DEFAULT_LAYOUT
-    assert [layout_name(v, "guided") for v in (None, True, False, "native")] == ["guided", "guided", "off", "native"]
+    assert LAYOUT_NAMES == ("auto", "guided", "native", "off") == (*LAYOUTS, "off")
+    assert LAYOUTS["guided"] is DEFAULT_LAYOUT and LAYOUTS["auto"] is AUTO_LAYOUT
+    assert [layout_name(v, "guided") for v in (None, True, False, "native")] == ["guided", "auto", "off", "native"]
     assert layout_settings("off") is None and layout_settings("native") is NATIVE_LAYOUT
     assert NATIVE_LAYOUT.method == "pypatchmatch" and NATIVE_LAYOUT.size >= 1024 and NATIVE_LAYOUT.rim == 0
     with pytest.raises(InpaintError, match="unknown layout 'pretty'"):
@@ -208,3 +213,22 @@ def test_fill_cli_native_layout_is_the_apis_and_bad_layout_options_are_one_line(
         res = CliRunner().invoke(main, ["fill", str(tmp_path / "a.png"), str(tmp_path / "m.png"), "-o",
                                         str(tmp_path / "x.png"), "--checkpoint", str(path), *args])
         assert res.exit_code == 2 and message in res.output and "Traceback" not in res.output
+
+
+def test_the_auto_layout_is_native_for_small_windows_and_guided_for_large_ones(tmp_path):
+    """Per hole window: up to ``max_side`` photo px the wheel at native resolution, beyond it our
+    guided layout (the default's rule, AUTO_MAX_SIDE = 1280, tried here at the test's scale)."""
+    pytest.importorskip("patchmatch")
+    assert AUTO_LAYOUT.small is NATIVE_LAYOUT and AUTO_LAYOUT.large is DEFAULT_LAYOUT
+    assert AUTO_LAYOUT.for_window(AUTO_LAYOUT.max_side) is NATIVE_LAYOUT
+    assert AUTO_LAYOUT.for_window(AUTO_LAYOUT.max_side + 1) is DEFAULT_LAYOUT
+    assert NATIVE_LAYOUT.for_window(10 ** 6) is NATIVE_LAYOUT and AUTO_LAYOUT.usable() is AUTO_LAYOUT
+    path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
+    base = Inpainter.from_checkpoint(path, device="cpu", detail=False).filler
+    image, mask = _photo(), _disc(512, 90)               # one hole, a window of about 2 × 180 px
+    fills = {name: base.with_layout(layout).fill(image, mask)
+             for name, layout in (("native", NATIVE_LAYOUT), ("guided", DEFAULT_LAYOUT))}
+    assert not np.array_equal(fills["native"], fills["guided"])
+    for max_side, expected in ((512, "native"), (300, "guided")):
+        auto = base.with_layout(SizedLayout(NATIVE_LAYOUT, DEFAULT_LAYOUT, max_side)).fill(image, mask)
+        assert np.array_equal(auto, fills[expected]), max_side

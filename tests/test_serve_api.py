@@ -279,8 +279,8 @@ def test_16_bit_grey_and_an_exif_rotated_photo_come_back_as_inpaint_fill_writes_
 
 
 def test_a_loaded_model_is_offered_with_and_without_its_layout(tmp_path):
-    from inpaint.fill.layout import NATIVE_LAYOUT
-    from inpaint.serve.methods import MODEL, MODEL_NATIVE, MODEL_NO_LAYOUT, load_methods
+    from inpaint.fill.layout import AUTO_LAYOUT, DEFAULT_LAYOUT
+    from inpaint.serve.methods import MODEL, MODEL_GUIDED, MODEL_NO_LAYOUT, load_methods
 
     loaded = load_methods(make_checkpoint(tmp_path / "full.pt", "full"), device="cpu", with_colorizer=False)
     names = list(loaded.painters)
@@ -288,8 +288,9 @@ def test_a_loaded_model_is_offered_with_and_without_its_layout(tmp_path):
     assert loaded.painters[MODEL_NO_LAYOUT].filler.layout is None
     assert loaded.painters[MODEL_NO_LAYOUT].filler.model is loaded.painters[MODEL].filler.model
     assert loaded.labels[MODEL_NO_LAYOUT] == "Model full.pt, no layout (faster)"
-    native = loaded.painters[MODEL_NATIVE]  # --layout native, the same model
-    assert names[2] == MODEL_NATIVE and native.filler.layout is NATIVE_LAYOUT
-    assert native.filler.model is loaded.painters[MODEL].filler.model
+    guided = loaded.painters[MODEL_GUIDED]  # --layout guided, the same model
+    assert names[2] == MODEL_GUIDED and guided.filler.layout is DEFAULT_LAYOUT
+    assert guided.filler.model is loaded.painters[MODEL].filler.model
+    assert loaded.painters[MODEL].filler.layout is AUTO_LAYOUT
     body = client(make_app(loaded.painters)).get("/api/methods").json()
     assert [m["name"] for m in body["methods"]][:2] == [MODEL, MODEL_NO_LAYOUT]

@@ -15,9 +15,10 @@ hole) and return a new ``uint8`` ``H×W×3``; every pixel where the mask is 0 is
    like a photo;
 3. run the windows through the model in batches of ``batch_size`` (all windows of a photo in
    one forward pass when they fit; chunking bounds memory) under ``torch.inference_mode()``;
-   with ``layout`` (default :data:`LAYOUT_DEFAULT`) a large hole whose window was scaled down
-   2× or more gets its structure from PatchMatch at a finer scale, blended with the model's
-   fill from the rim inward (:mod:`inpaint.fill.layout`);
+   with ``layout`` (default :data:`LAYOUT_DEFAULT`) a large hole whose window was scaled
+   down 2× or more gets its structure from PatchMatch at a finer scale (the photo's own, for the
+   default's windows up to 1280 px), blended with the model's fill from the rim inward
+   (:mod:`inpaint.fill.layout`);
 4. scale each prediction back and paste it into its own group's hole pixels only, with the
    seam-matched feather of :mod:`inpaint.fill.blend`;
    With ``flip`` (default :data:`FLIP_DEFAULT`) each window is also run mirrored left-right
@@ -45,10 +46,10 @@ from inpaint.config import GeneratorConfig
 from inpaint.errors import ImageError
 from inpaint.fill.blend import RING, SMOOTH, feather_width, seam_blend
 from inpaint.fill.detail import DEFAULT_DETAIL, DetailSettings, add_detail
-from inpaint.fill.layout import DEFAULT_LAYOUT, LayoutSettings, layout_fill, wants_layout
+from inpaint.fill.layout import LAYOUTS, LayoutSettings, SizedLayout, layout_fill, wants_layout
 from inpaint.fill.planning import Window, grow, plan_windows
 from inpaint.fill.refine import refine_windows
-from inpaint.fill.settings import LAYOUT_GUIDED
+from inpaint.fill.settings import LAYOUT_DEFAULT
 from inpaint.fill.windows import Geometry, crop, extract_image, extract_mask, geometry, map_back
 from inpaint.finite import require_finite_prediction
 from inpaint.network_input import center_box, network_input
@@ -61,10 +62,6 @@ FLIP_DEFAULT = True
 # An L1 model's fill, scaled up from its window, is a smooth low band: without copied
 # native-resolution texture it reads as a smear (detail ratio 0.1–0.3 against the photo's 1).
 DETAIL_DEFAULT = True
-# The L1 model's coarse fill of a large hole hedges between what could be there (a smudge with
-# ghosts of the removed object); PatchMatch's coherent copies win the look (model card). A name of
-# inpaint.fill.layout.LAYOUTS ("native" looks better still, at 5x the time of a 1280-px photo).
-LAYOUT_DEFAULT = LAYOUT_GUIDED
 
 
 def check_inputs(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -125,7 +122,8 @@ class _Job:
         self.prefilled, self.net_mask = prefilled, net_mask
         self.prediction: np.ndarray | None = None   # uint8 S×S×3 (geo.size², after a layout)
         self.valid: np.ndarray | None = None        # uint8 S×S, 1 where predicted
-        self.layout: tuple[Geometry, np.ndarray, np.ndarray] | None = None  # geometry, window, hole at the layout's size
+        # the window's layout settings, then its geometry, window and hole at the layout's size
+        self.layout: tuple[LayoutSettings, Geometry, np.ndarray, np.ndarray] | None = None
 
 
 def _target(labels: np.ndarray, window: Window, y0: int, x0: int, y1: int, x1: int) -> np.ndarray:
@@ -151,14 +149,16 @@ class ModelFiller:
     step, or ``None`` to keep the model's fill as it is (what callers choose by default is
     :data:`DETAIL_DEFAULT`).
     ``layout``: :class:`inpaint.fill.layout.LayoutSettings` for the PatchMatch structure of
-    large holes (full-mode models only), or ``None`` for the model's fill alone (callers'
-    default: :data:`LAYOUT_DEFAULT`). A layout through a PatchMatch wheel that cannot load here is
-    refused at once.
+    large holes (full-mode models only), a :class:`inpaint.fill.layout.SizedLayout` that picks
+    them per window, or ``None`` for the model's fill alone (default:
+    ``inpaint.fill.layout.LAYOUTS[LAYOUT_DEFAULT]``). A layout through a PatchMatch wheel that
+    cannot load here is refused at once; a sized one falls back to its ``large`` settings.
     """
 
     def __init__(self, model: torch.nn.Module, cfg: GeneratorConfig, device: torch.device | str = "cpu",
                  batch_size: int = 16, refine: float | None = None, flip: bool = FLIP_DEFAULT,
-                 detail: DetailSettings | None = DEFAULT_DETAIL, layout: LayoutSettings | None = DEFAULT_LAYOUT):
+                 detail: DetailSettings | None = DEFAULT_DETAIL,
+                 layout: LayoutSettings | SizedLayout | None = LAYOUTS[LAYOUT_DEFAULT]):
         self.model, self.cfg = model.eval(), cfg
         self.layout = self._usable_layout(layout)
         self.device = torch.device(device)
@@ -171,13 +171,13 @@ class ModelFiller:
         a, b = center_box(self.size)
         self.inner = (a + cfg.overlap, b - cfg.overlap)
 
-    def _usable_layout(self, layout: LayoutSettings | None) -> LayoutSettings | None:
+    def _usable_layout(self, layout: LayoutSettings | SizedLayout | None) -> LayoutSettings | SizedLayout | None:
         if layout is not None:
-            layout.check()
+            layout = layout.usable()
         # A centre-mode model predicts a fixed square, not the hole's shape: it keeps its own fill.
         return layout if self.cfg.mode == "full" else None
 
-    def with_layout(self, layout: LayoutSettings | None) -> "ModelFiller":
+    def with_layout(self, layout: LayoutSettings | SizedLayout | None) -> "ModelFiller":
         """This filler with another ``layout`` setting, sharing the model (nothing is loaded or
         copied but the settings)."""
         other = copy.copy(self)
@@ -216,10 +216,11 @@ class ModelFiller:
                              f"cannot be placed inside this centre-mode model's {self.inner[1] - self.inner[0]} px hole square")
         filled = prefill(win_image, net_mask.astype(np.uint8) * 255, self.cfg.prefill)
         job = _Job(window, geo, filled, net_mask)
-        if self.layout is not None and not refining and wants_layout(self.layout, window.side / self.size):
+        chosen = None if self.layout is None or refining else self.layout.for_window(window.side)
+        if chosen is not None and wants_layout(chosen, window.side / self.size):
             # Never finer than the photo itself: a small window is PatchMatch-filled at native size.
-            fine = geometry(window, height, width, min(self.layout.size, window.side))
-            job.layout = (fine, extract_image(source, fine), extract_mask(crop(hole, fine), fine))
+            fine = geometry(window, height, width, min(chosen.size, window.side))
+            job.layout = (chosen, fine, extract_image(source, fine), extract_mask(crop(hole, fine), fine))
         return job
 
     # -- step 3: batched model runs ------------------------------------------------------
@@ -242,8 +243,8 @@ class ModelFiller:
                 valid[:] = 1
             job.prediction, job.valid = full, valid
             if job.layout is not None:
-                fine, window, fine_hole = job.layout
-                laid = layout_fill(full, job.net_mask, window, fine_hole, self.layout)
+                chosen, fine, window, fine_hole = job.layout
+                laid = layout_fill(full, job.net_mask, window, fine_hole, chosen)
                 if laid is not None:
                     job.prediction, job.geo = laid, fine
                     job.valid = np.ones(laid.shape[:2], np.uint8)

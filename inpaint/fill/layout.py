@@ -19,13 +19,16 @@ the hole, not the window), or the ``pypatchmatch`` wheel (:mod:`inpaint.patchmat
 8 public photos' object holes ``own`` measured 17.03 dB / SSIM 0.840 / detail 0.76 at 0.9 s per
 photo against the wheel's 16.71 / 0.836 / 0.85 at 1.5 s, and on the 12 held-out photos 17.87 /
 0.815 / 0.84 against 17.39 / 0.814 / 0.84; the two tied in blind looks (the model card).
-Named layouts (:data:`LAYOUTS`, ``inpaint fill --layout NAME``): ``guided`` (the default: ``own``
-at 256 px, guided by the model's fill, which keeps the rim) and ``native`` (the wheel at the
-photo's own resolution, up to 2048 px windows, with the model's fill kept only for thin holes and
-windows near native scale). On whole 1280-px photos ``native`` looked as good as whole-photo
-PatchMatch in blind A/B tests (28 object cases: an independent judge 14 : 14, me 15 : 6, 7 ties)
-in a third of its time, and much better than ``guided``; it costs about 1 dB of hole PSNR against
-``guided`` and is about 25x slower than Telea on a 2048² photo with a 25 % hole (the model card).
+Named layouts (:data:`LAYOUTS`, ``inpaint fill --layout NAME``): ``guided`` (``own`` at 256 px,
+guided by the model's fill, which keeps the rim), ``native`` (the wheel at the photo's own
+resolution, up to 2048 px windows, with the model's fill kept only for thin holes and windows near
+native scale) and ``auto``, the default (:class:`SizedLayout`: ``native`` for windows up to
+:data:`AUTO_MAX_SIDE` px, ``guided`` for larger ones and wherever the wheel cannot load). On whole
+1280-px photos ``native`` looked as good as whole-photo PatchMatch in blind A/B tests (28 object
+cases: an independent judge 14 : 14, me 15 : 6, 7 ties) in a third of its time, and much better
+than ``guided`` (the same judge 23 : 5); it costs about 1 dB of hole PSNR against ``guided`` and
+is about 25x slower than Telea on a 2048² photo with a 25 % hole, whose 2048-px window ``auto``
+gives to ``guided`` (the model card).
 Arrays: ``uint8`` ``size×size×3`` RGB windows; masks bool/``uint8`` ``size×size``, True /
 non-zero = hole.
 """
@@ -38,7 +41,8 @@ import cv2
 import numpy as np
 
 from inpaint.errors import InpaintError
-from inpaint.fill.settings import LAYOUT_GUIDED, LAYOUT_NAMES, LAYOUT_OFF
+from inpaint.fill.settings import (LAYOUT_AUTO, LAYOUT_DEFAULT, LAYOUT_GUIDED, LAYOUT_NAMES, LAYOUT_NATIVE,
+                                   LAYOUT_OFF)
 from inpaint.fill.synth import SynthSettings, synthesize
 from inpaint.patchmatch_fill import patchmatch_fill, require_patchmatch
 
@@ -75,27 +79,72 @@ class LayoutSettings:
         if self.method == "pypatchmatch":
             require_patchmatch()
 
+    def for_window(self, side: int) -> "LayoutSettings":
+        """The settings for a hole window ``side`` photo px wide: these, whatever the size."""
+        return self
+
+    def usable(self) -> "LayoutSettings":
+        """These settings, checked (:meth:`check`)."""
+        self.check()
+        return self
+
 
 DEFAULT_LAYOUT = LayoutSettings()
 # rim / ramp are model px: at native size the model's blurry rim band would show (a 2 + 4 px
 # band at a 6x scale is 36 photo px wide, and no detail step sharpens it), so none
 NATIVE_LAYOUT = LayoutSettings(size=2048, method="pypatchmatch", rim=0.0, ramp=0.25)
-LAYOUTS = {LAYOUT_GUIDED: DEFAULT_LAYOUT, "native": NATIVE_LAYOUT}  # with LAYOUT_OFF: settings.LAYOUT_NAMES
+# The wheel's time grows with the window's area (about 2.5 s for a 1280-px photo's object window,
+# 20 s for a 2048² photo's 25 % hole): beyond this side (photo px) the guided layout's 0.5–1 s
+# keeps big photos within Telea's time and 2 GiB (benchmarks/bench_fill.py).
+AUTO_MAX_SIDE = 1280
+
+
+@dataclass(frozen=True)
+class SizedLayout:
+    """A layout chosen per hole window: ``small`` for windows up to ``max_side`` photo px wide,
+    ``large`` for wider ones (both :class:`LayoutSettings`)."""
+
+    small: LayoutSettings
+    large: LayoutSettings
+    max_side: int
+
+    def for_window(self, side: int) -> LayoutSettings:
+        return self.small if side <= self.max_side else self.large
+
+    def check(self) -> None:
+        self.small.check()
+        self.large.check()
+
+    def usable(self) -> "SizedLayout | LayoutSettings":
+        """This layout, or ``large`` alone where ``small`` cannot run here (the wheel missing):
+        a default should degrade, not refuse."""
+        self.large.check()
+        try:
+            self.small.check()
+        except InpaintError:
+            return self.large
+        return self
+
+
+AUTO_LAYOUT = SizedLayout(NATIVE_LAYOUT, DEFAULT_LAYOUT, AUTO_MAX_SIDE)
+# with LAYOUT_OFF: settings.LAYOUT_NAMES
+LAYOUTS = {LAYOUT_AUTO: AUTO_LAYOUT, LAYOUT_GUIDED: DEFAULT_LAYOUT, LAYOUT_NATIVE: NATIVE_LAYOUT}
 
 
 def layout_name(value: bool | str | None, default: str) -> str:
-    """``None`` → ``default``; ``True`` → ``"guided"``; ``False`` → ``"off"``; a name of
-    :data:`inpaint.fill.settings.LAYOUT_NAMES` → itself; anything else: one-line error."""
+    """``None`` → ``default``; ``True`` → :data:`inpaint.fill.settings.LAYOUT_DEFAULT` (a layout,
+    the usual one); ``False`` → ``"off"``; a name of :data:`inpaint.fill.settings.LAYOUT_NAMES` →
+    itself; anything else: one-line error."""
     if value is None:
         return default
     if value is True or value is False:
-        return LAYOUT_GUIDED if value else LAYOUT_OFF
+        return LAYOUT_DEFAULT if value else LAYOUT_OFF
     if value not in LAYOUT_NAMES:
         raise InpaintError(f"unknown layout {value!r}: use one of {', '.join(LAYOUT_NAMES)}")
     return value
 
 
-def layout_settings(name: str) -> LayoutSettings | None:
+def layout_settings(name: str) -> LayoutSettings | SizedLayout | None:
     """The settings of layout ``name`` (``None`` for ``"off"``)."""
     return None if name == LAYOUT_OFF else LAYOUTS[name]
 

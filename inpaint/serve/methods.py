@@ -1,6 +1,6 @@
 """The fill methods a server offers, each loaded once at start: the model (``--checkpoint`` or
-the shipped default), the same model without the PatchMatch layout (faster) and with the native
-one (``--layout native``: large holes look like PatchMatch's, slower), every classical
+the shipped default, with the default layout), the same model without the PatchMatch layout
+(faster) and with the guided one (``--layout guided``: more faithful, smudgier), every classical
 method that can run here (PatchMatch only with its optional package); and the colouriser
 (``--colorize-model`` or the shipped one), when there is one."""
 
@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from inpaint.classical import CLASSICAL_METHODS
 from inpaint.errors import CheckpointError, InpaintError
+from inpaint.fill.settings import LAYOUT_GUIDED
 
 MODEL = "model"
 MODEL_NO_LAYOUT = "model-no-layout"   # the same model without the PatchMatch layout
-MODEL_NATIVE = "model-native-layout"  # the same model, large holes by PatchMatch at native resolution
+MODEL_GUIDED = "model-guided-layout"  # the same model, large holes by our PatchMatch at 256 px
 COLORIZE = "colorize"
 
 
@@ -71,10 +72,10 @@ def load_methods(checkpoint=None, device: str = "auto", with_model: bool = True,
             fast = painters[MODEL].without_layout()
             if fast is not None:
                 painters[MODEL_NO_LAYOUT], labels[MODEL_NO_LAYOUT] = fast, f"{labels[MODEL]}, no layout (faster)"
-            native = painters[MODEL].with_layout("native")
-            if native is not None:
-                painters[MODEL_NATIVE] = native
-                labels[MODEL_NATIVE] = f"{labels[MODEL]}, native layout (PatchMatch's look, slower)"
+            guided = painters[MODEL].with_layout(LAYOUT_GUIDED)
+            if guided is not None:
+                painters[MODEL_GUIDED] = guided
+                labels[MODEL_GUIDED] = f"{labels[MODEL]}, guided layout (more faithful, smudgier)"
         except CheckpointError as exc:
             if checkpoint is not None:
                 raise
