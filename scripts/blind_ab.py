@@ -1,13 +1,13 @@
 """Blind A/B look tests between two `inpaint eval` reports, and the score of any blind test.
 
-    python scripts/blind_ab.py tiles OUT_DIR LABEL=REPORT:METHOD LABEL=REPORT:METHOD [--seed N]
+    python scripts/blind_ab.py tiles OUT_DIR LABEL=REPORT:METHOD LABEL=REPORT:METHOD [...] [--seed N]
     python scripts/blind_ab.py score KEY.json PICKS.json
 
-``tiles`` compares two fills of the same cases: two reports made with the same photos, setting
+``tiles`` compares two to four fills of the same cases: reports made with the same photos, setting
 and ``--seed`` (so their blind pages hold the same cases and crops: checked, refused otherwise),
 for instance one engine setting against another, which one report cannot hold. It writes one PNG
-per case, ``tNN.png``: original | holes | X | Y, the two fills in an order shuffled per case by
-``--seed``, and the key apart, as ``OUT_DIR.key.json`` beside the folder, so a judge can be
+per case, ``tNN.png``: original | holes | X | Y [| Z | W], the fills in an order shuffled per case
+by ``--seed``, and the key apart, as ``OUT_DIR.key.json`` beside the folder, so a judge can be
 handed the folder alone. ``score`` counts a judge's picks (``{"1": "X", "2": "tie", ...}``)
 against a key: this script's, or a report's own ``blind_key.json`` (letters A, B, C…).
 
@@ -74,31 +74,38 @@ def _tile(panels: list[tuple[str, Image.Image]]) -> bytes:
     return buffer.getvalue()
 
 
+LETTERS = "XYZW"
+
+
 def make_tiles(out: Path, specs: list[str], seed: int) -> Path:
-    """Write the A/B tiles into ``out`` (new or empty) and the key beside it; returns the key's path."""
-    if len(specs) != 2:
-        raise ValueError("give exactly two LABEL=REPORT:METHOD fills")
-    (la, ra, ma), (lb, rb, mb) = (_parse(s) for s in specs)
-    if la == lb:
-        raise ValueError("the two labels must differ")
-    cases_a, cases_b = _cases(ra), _cases(rb)
-    if sorted(cases_a) != sorted(cases_b) or not all(_same(cases_a[n], cases_b[n]) for n in cases_a):
-        raise ValueError(f"{ra} and {rb} do not hold the same cases (same photos, setting and --seed?)")
+    """Write the tiles of 2–4 fills into ``out`` (new or empty) and the key beside it; returns
+    the key's path."""
+    if not 2 <= len(specs) <= len(LETTERS):
+        raise ValueError(f"give 2 to {len(LETTERS)} LABEL=REPORT:METHOD fills")
+    parsed = [_parse(s) for s in specs]
+    if len({label for label, _, _ in parsed}) != len(parsed):
+        raise ValueError("the labels must differ")
+    cases = [_cases(report) for _, report, _ in parsed]
+    first = cases[0]
+    for (_, report, _), other in zip(parsed[1:], cases[1:]):
+        if sorted(first) != sorted(other) or not all(_same(first[n], other[n]) for n in first):
+            raise ValueError(f"{parsed[0][1]} and {report} do not hold the same cases (same photos, setting and --seed?)")
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"{out} is not empty")
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     key = {}
-    for n in sorted(cases_a):
-        fills = [(la, _crop(ra, cases_a[n], _letter(cases_a[n], ma))),
-                 (lb, _crop(rb, cases_b[n], _letter(cases_b[n], mb)))]
+    for n in sorted(first):
+        fills = [(label, _crop(report, got[n], _letter(got[n], method)))
+                 for (label, report, method), got in zip(parsed, cases)]
         rng.shuffle(fills)
-        key[str(n)] = {"X": fills[0][0], "Y": fills[1][0], "image": cases_a[n]["image"]}
-        panels = [("original", _crop(ra, cases_a[n], "original")), ("holes", _crop(ra, cases_a[n], "holes")),
-                  ("X", fills[0][1]), ("Y", fills[1][1])]
+        key[str(n)] = {letter: label for letter, (label, _) in zip(LETTERS, fills)} | {"image": first[n]["image"]}
+        panels = [("original", _crop(parsed[0][1], first[n], "original")),
+                  ("holes", _crop(parsed[0][1], first[n], "holes"))]
+        panels += [(letter, im) for letter, (_, im) in zip(LETTERS, fills)]
         atomic_write_bytes(out / f"t{n:02d}.png", _tile(panels))
     key_path = out.with_name(out.name + ".key.json")
-    atomic_write_text(key_path, json.dumps({"fills": [specs[0], specs[1]], "seed": seed, "cases": key}, indent=1))
+    atomic_write_text(key_path, json.dumps({"fills": list(specs), "seed": seed, "cases": key}, indent=1))
     return key_path
 
 
@@ -109,7 +116,7 @@ def score(key_path: Path, picks_path: Path) -> Counter:
     if isinstance(key.get("cases"), list):          # a report's blind_key.json
         letters = {str(c["case"]): c["letters"] for c in key["cases"]}
     else:
-        letters = {n: {"X": c["X"], "Y": c["Y"]} for n, c in key["cases"].items()}
+        letters = {n: {k: v for k, v in c.items() if k in LETTERS} for n, c in key["cases"].items()}
     unknown = sorted(set(picks) - set(letters), key=str)
     if unknown:
         raise ValueError(f"picks for cases the key does not have: {', '.join(unknown)}")
@@ -127,7 +134,7 @@ def score(key_path: Path, picks_path: Path) -> Counter:
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("tiles", help="A/B tiles of two reports' fills")
+    t = sub.add_parser("tiles", help="blind tiles of 2-4 reports' fills")
     t.add_argument("out", type=Path)
     t.add_argument("fills", nargs="+", metavar="LABEL=REPORT:METHOD")
     t.add_argument("--seed", type=int, default=0, help="seed of the per-case order")

@@ -1,4 +1,4 @@
-"""scripts/blind_ab.py: A/B tiles of two reports' fills with the key kept apart, and scoring picks."""
+"""scripts/blind_ab.py: blind tiles of two to four reports' fills with the key kept apart, and scoring picks."""
 
 import json
 import sys
@@ -55,6 +55,26 @@ def test_tiles_show_each_labelled_fill_where_the_key_says(tmp_path):
     assert len({key[str(n)]["X"] for n in range(1, 5)}) == 2
     blind_ab.make_tiles(tmp_path / "again", [f"old={a}:model:default", f"new={b}:model:default"], seed=3)
     assert json.loads((tmp_path / "again.key.json").read_text())["cases"] == key
+
+
+def test_three_way_tiles_and_their_score(tmp_path):
+    a = _report(tmp_path / "a", {"model:default": 100, "telea": 30})
+    b = _report(tmp_path / "b", {"model:default": 200, "patchmatch": 60})
+    specs = [f"old={a}:model:default", f"new={b}:model:default", f"pm={b}:patchmatch"]
+    key_path = blind_ab.make_tiles(tmp_path / "t", specs, seed=1)
+    key = json.loads(key_path.read_text())["cases"]
+    grey = {"old": 100, "new": 200, "pm": 60}
+    for n in range(1, 5):
+        assert sorted(k for k in key[str(n)] if k != "image") == ["X", "Y", "Z"]
+        for index, letter in enumerate("XYZ", start=2):
+            assert _panel_grey(tmp_path / "t" / f"t0{n}.png", index) == grey[key[str(n)][letter]]
+    picks = tmp_path / "picks.json"
+    picks.write_text(json.dumps({"1": "Z", "2": "Z", "3": "tie"}))
+    assert blind_ab.score(key_path, picks) == Counter([key["1"]["Z"], key["2"]["Z"], "tie"])
+    with pytest.raises(ValueError, match="2 to 4"):
+        blind_ab.make_tiles(tmp_path / "one", specs[:1], 0)
+    with pytest.raises(ValueError, match="labels must differ"):
+        blind_ab.make_tiles(tmp_path / "dup", [specs[0], specs[0]], 0)
 
 
 def test_tiles_refuse_reports_of_other_cases_and_a_used_folder(tmp_path):
