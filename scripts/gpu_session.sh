@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # One device call for a session lent a GPU: two runs of the 256-px adversarial inpainting recipe
-# (scripts/train_sharp_gpu.sh) side by side on the one GPU, both going on from the generator the
-# first GPU session trained (checkpoints/sharp256.pt: 7,394 steps of batch 64; its discriminator
-# starts afresh):
-#   sharp     the recipe as it is (rec : adv 0.99 : 0.01)
-#   sharp-fm  with feature matching and a stronger adversarial term
-#             (--fm-weight 10 --adv-weight 0.05 --rec-weight 0.95)
+# (scripts/train_sharp_gpu.sh) side by side on the one GPU:
+#   sharp     the recipe as it is (rec : adv 0.99 : 0.01), going on from the generator the first
+#             GPU session trained (checkpoints/sharp256.pt: 7,394 steps of batch 64; its
+#             discriminator starts afresh)
+#   sharp-bl  the recipe from scratch with a bilinear decoder (--upsample bilinear): the committed
+#             generator's own fill shows a fine horizontal stripe grid, the transposed
+#             convolutions' checkerboard (Odena et al. 2016), which bilinear up-sampling + a 3x3
+#             conv cannot make; it cannot start from sharp256.pt (other layers)
 #
 #   bash scripts/gpu_session.sh [MINUTES] [OUT]     (defaults: 7 minutes of steps each, runs/gpu)
-#       INIT=FILE starts both from another generator, INIT= from scratch; WORKERS=N loader
+#       INIT=FILE starts `sharp` from another generator, INIT= from scratch; WORKERS=N loader
 #       workers per run (default 7); DEVICE=cpu, PHOTOS=DIR, STEPS=N as train_sharp_gpu.sh
 #
 # Through the device tool, with the training photos at JPEG quality 90 so that they and the
@@ -16,7 +18,7 @@
 # `python benchmarks/data/fetch_train_photos.py data/gpu-photos --quality 90`, 20 s from the cache):
 #   run(command='PHOTOS=data/gpu-photos bash scripts/gpu_session.sh 7 $OUT',
 #       carry=["data/gpu-photos"], timeout_s=560)
-# OUT receives sharp.pt and sharp-fm.pt (exported generators, ≤ 16 MiB each), logs.tar.gz (each
+# OUT receives sharp.pt and sharp-bl.pt (exported generators, ≤ 16 MiB each), logs.tar.gz (each
 # run's log and metrics.jsonl, nvidia-smi samples) and summary.txt. Two processes, so the GPU's
 # time is shared: a small U-Net leaves it idle between one process's kernel launches.
 # A run that fails in its first 3 minutes is started once more without bf16 autocast.
@@ -73,15 +75,15 @@ init=${INIT-checkpoints/sharp256.pt}
 from=""
 [ -n "$init" ] && from="--init $init"
 attempt sharp sharp sharp "$from" & a=$!
-attempt sharp-fm sharp sharp-fm "$from --fm-weight 10 --adv-weight 0.05 --rec-weight 0.95" & b=$!
+attempt sharp-bl sharp sharp-bl "--upsample bilinear" & b=$!
 wait $a $b
 [ -n "${smi:-}" ] && kill $smi 2>/dev/null
-for r in sharp sharp-fm; do
+for r in sharp sharp-bl; do
     [ -f "$work/$r/metrics.jsonl" ] && cp "$work/$r/metrics.jsonl" "$work/$r.metrics.jsonl"
 done
 {
     cat "$work/rc.txt"
-    for r in sharp sharp-fm; do
+    for r in sharp sharp-bl; do
         echo "== $r"; grep -E "^note|Error|error|Traceback" "$work/$r.log" | tail -5
         [ -f "$work/$r.metrics.jsonl" ] && python3 - "$work/$r.metrics.jsonl" <<'PY'
 import json, sys

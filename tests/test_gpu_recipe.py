@@ -52,9 +52,9 @@ def test_the_gpu_recipe_runs_on_the_cpu_until_its_time_is_up_and_exports_a_256_p
 
 
 def test_the_gpu_session_goes_on_from_the_committed_generator_in_two_runs_and_returns_them(tmp_path):
-    """scripts/gpu_session.sh — the one device call of a session lent a GPU — on the CPU: both
-    256-px runs start from checkpoints/sharp256.pt (so it loads into the recipe), each exports
-    a model, and the summary names them."""
+    """scripts/gpu_session.sh — the one device call of a session lent a GPU — on the CPU: the
+    first 256-px run starts from checkpoints/sharp256.pt (so it loads into the recipe), the
+    second from scratch with a bilinear decoder; each exports a model, and the summary names them."""
     photos = _photos(tmp_path / "photos", seed=1)
     env = {**os.environ, "DEVICE": "cpu", "PHOTOS": str(photos), "STEPS": "4",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -64,9 +64,10 @@ def test_the_gpu_session_goes_on_from_the_committed_generator_in_two_runs_and_re
                             env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-1500:]
     summary = (out / "summary.txt").read_text()
-    assert "sharp rc=0" in summary and "sharp-fm rc=0" in summary
-    logs = subprocess.run(["tar", "-xzOf", str(out / "logs.tar.gz"), "./sharp-fm.log"], capture_output=True,
+    assert "sharp rc=0" in summary and "sharp-bl rc=0" in summary
+    logs = subprocess.run(["tar", "-xzOf", str(out / "logs.tar.gz"), "./sharp.log"], capture_output=True,
                           text=True).stdout
     assert "sharp256.pt" in logs  # --init reached the trainer
-    for name in ("sharp", "sharp-fm"):
-        assert Inpainter.from_checkpoint(out / f"{name}.pt", device="cpu").config.image_size == 256
+    models = {name: Inpainter.from_checkpoint(out / f"{name}.pt", device="cpu") for name in ("sharp", "sharp-bl")}
+    assert all(m.config.image_size == 256 for m in models.values())
+    assert models["sharp"].config.upsample == "transposed" and models["sharp-bl"].config.upsample == "bilinear"
