@@ -232,3 +232,30 @@ def test_the_auto_layout_is_native_for_small_windows_and_guided_for_large_ones(t
     for max_side, expected in ((512, "native"), (300, "guided")):
         auto = base.with_layout(SizedLayout(NATIVE_LAYOUT, DEFAULT_LAYOUT, max_side)).fill(image, mask)
         assert np.array_equal(auto, fills[expected]), max_side
+
+
+def test_layout_fills_side_by_side_equal_one_after_another(tmp_path, monkeypatch):
+    """The windows of a photo are laid out on threads; each fill seeds its own search, so the
+    result does not depend on how many run at once (both methods, several runs)."""
+    import inpaint.fill.layout as layout_mod
+
+    pytest.importorskip("patchmatch")
+    model_fill, model_mask = np.full((64, 64, 3), 128, np.uint8), _disc(64, 20)
+    items = []
+    for shift, settings in ((0, NATIVE_LAYOUT), (8, NATIVE_LAYOUT), (0, DEFAULT_LAYOUT), (4, DEFAULT_LAYOUT)):
+        window = np.roll(_photo(160), shift, axis=1)
+        items.append((model_fill, model_mask, window, _disc(160, 50), settings))
+    alone = layout_mod.layout_fills(items, workers=1)
+    assert all(out is not None for out in alone)
+    for _ in range(3):
+        together = layout_mod.layout_fills(items, workers=4)
+        assert all(np.array_equal(a, b) for a, b in zip(alone, together))
+    # and through the engine: a photo with two large holes, so two windows in one chunk
+    path = make_checkpoint(tmp_path / "m.pt", "full", mask_channel=True, prefill="telea")
+    filler = Inpainter.from_checkpoint(path, device="cpu", detail=False).filler
+    image = _photo(768)
+    mask = np.maximum(np.roll(_disc(768, 70), -220, axis=1), np.roll(_disc(768, 70), 220, axis=1))
+    monkeypatch.setattr(layout_mod.os, "cpu_count", lambda: 1)
+    one = filler.fill(image, mask)
+    monkeypatch.setattr(layout_mod.os, "cpu_count", lambda: 4)
+    assert np.array_equal(filler.fill(image, mask), one)

@@ -37,6 +37,7 @@ windowing, because OpenCV's cost is set by the hole pixels), PatchMatch on the w
 from __future__ import annotations
 
 import copy
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -46,7 +47,7 @@ from inpaint.config import GeneratorConfig
 from inpaint.errors import ImageError
 from inpaint.fill.blend import RING, SMOOTH, feather_width, seam_blend
 from inpaint.fill.detail import DEFAULT_DETAIL, DetailSettings, add_detail
-from inpaint.fill.layout import LAYOUTS, LayoutSettings, SizedLayout, layout_fill, wants_layout
+from inpaint.fill.layout import LAYOUTS, LayoutSettings, SizedLayout, layout_fills, wants_layout
 from inpaint.fill.planning import Window, grow, plan_windows
 from inpaint.fill.refine import refine_windows
 from inpaint.fill.settings import LAYOUT_DEFAULT
@@ -114,6 +115,14 @@ class ClassicalFiller:
         return out
 
 
+class _Layout(NamedTuple):
+    """A window's layout: its settings, and its geometry, window and hole at the layout's size."""
+    settings: LayoutSettings
+    geo: Geometry
+    window: np.ndarray
+    hole: np.ndarray
+
+
 class _Job:
     """One window: its geometry, the prefilled model input and (after the run) the prediction."""
 
@@ -122,8 +131,7 @@ class _Job:
         self.prefilled, self.net_mask = prefilled, net_mask
         self.prediction: np.ndarray | None = None   # uint8 S×S×3 (geo.size², after a layout)
         self.valid: np.ndarray | None = None        # uint8 S×S, 1 where predicted
-        # the window's layout settings, then its geometry, window and hole at the layout's size
-        self.layout: tuple[LayoutSettings, Geometry, np.ndarray, np.ndarray] | None = None
+        self.layout: _Layout | None = None
 
 
 def _target(labels: np.ndarray, window: Window, y0: int, x0: int, y1: int, x1: int) -> np.ndarray:
@@ -220,7 +228,7 @@ class ModelFiller:
         if chosen is not None and wants_layout(chosen, window.side / self.size):
             # Never finer than the photo itself: a small window is PatchMatch-filled at native size.
             fine = geometry(window, height, width, min(chosen.size, window.side))
-            job.layout = (chosen, fine, extract_image(source, fine), extract_mask(crop(hole, fine), fine))
+            job.layout = _Layout(chosen, fine, extract_image(source, fine), extract_mask(crop(hole, fine), fine))
         return job
 
     # -- step 3: batched model runs ------------------------------------------------------
@@ -242,12 +250,13 @@ class ModelFiller:
                 full = patch
                 valid[:] = 1
             job.prediction, job.valid = full, valid
-            if job.layout is not None:
-                chosen, fine, window, fine_hole = job.layout
-                laid = layout_fill(full, job.net_mask, window, fine_hole, chosen)
-                if laid is not None:
-                    job.prediction, job.geo = laid, fine
-                    job.valid = np.ones(laid.shape[:2], np.uint8)
+        laid_out = [job for job in jobs if job.layout is not None]
+        fills = layout_fills([(job.prediction, job.net_mask, job.layout.window, job.layout.hole, job.layout.settings)
+                              for job in laid_out])
+        for job, laid in zip(laid_out, fills):
+            if laid is not None:
+                job.prediction, job.geo = laid, job.layout.geo
+                job.valid = np.ones(laid.shape[:2], np.uint8)
 
     def _predict(self, jobs: list[_Job], inputs: torch.Tensor) -> torch.Tensor:
         """The network on ``inputs`` (N×C×S×S, :func:`network_input` of ``jobs``), mirror-averaged

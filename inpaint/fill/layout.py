@@ -35,6 +35,8 @@ non-zero = hole.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -180,3 +182,16 @@ def layout_fill(model_fill: np.ndarray, model_mask: np.ndarray, window: np.ndarr
     weight = np.clip((_depth(hole) - settings.rim * per_model_px) / (settings.ramp * per_model_px), 0.0, 1.0)
     blended = model + weight[..., None] * (copied - model)
     return np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+
+
+def layout_fills(items: list[tuple], workers: int | None = None) -> list[np.ndarray | None]:
+    """:func:`layout_fill` of every ``(model_fill, model_mask, window, mask, settings)`` in
+    ``items``, in order. The windows of a photo are independent, and the wheel (a ctypes call)
+    and our synthesis (torch) release the GIL, so they run side by side on up to ``workers``
+    threads (default: the CPU count); each fill seeds its own search, so the result is the same
+    as one after another (a test checks)."""
+    workers = min(len(items), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        return [layout_fill(*item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda item: layout_fill(*item), items))
