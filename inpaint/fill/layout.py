@@ -95,9 +95,9 @@ DEFAULT_LAYOUT = LayoutSettings()
 # rim / ramp are model px: at native size the model's blurry rim band would show (a 2 + 4 px
 # band at a 6x scale is 36 photo px wide, and no detail step sharpens it), so none
 NATIVE_LAYOUT = LayoutSettings(size=2048, method="pypatchmatch", rim=0.0, ramp=0.25)
-# The wheel's time grows with the window's area (about 2.5 s for a 1280-px photo's object window,
-# 20 s for a 2048² photo's 25 % hole): beyond this side (photo px) the guided layout's 0.5–1 s
-# keeps big photos within Telea's time and 2 GiB (benchmarks/bench_fill.py).
+# The wheel's time grows with the hole it fills (about 2.5 s for a 1280-px photo's object hole,
+# 20 s for a 2048² photo's 25 % hole, whose window is 2048 px): beyond this side (photo px) the
+# guided layout's 0.5–1 s keeps big photos near Telea's time and under 2 GiB (bench_fill.py).
 AUTO_MAX_SIDE = 1280
 
 
