@@ -259,3 +259,22 @@ def test_layout_fills_side_by_side_equal_one_after_another(tmp_path, monkeypatch
     one = filler.fill(image, mask)
     monkeypatch.setattr(layout_mod.os, "cpu_count", lambda: 4)
     assert np.array_equal(filler.fill(image, mask), one)
+
+
+def test_the_wheel_copies_from_the_photo_not_from_the_padding():
+    """``inside``: only that part of the window is given to the wheel; outside it the model's
+    fill stays, and inside it the result is the wheel's fill of that part alone."""
+    pytest.importorskip("patchmatch")
+    from inpaint.patchmatch_fill import patchmatch_fill
+
+    model_fill, model_mask = np.full((64, 64, 3), 128, np.uint8), _disc(64, 12)
+    window, mask = _photo(160), _disc(160, 30)
+    window[:, 120:] = (0, 255, 0)                      # "padding" the photo does not hold
+    inside = (slice(0, 160), slice(0, 120))
+    settings = LayoutSettings(method="pypatchmatch", rim=0.0, ramp=0.25)
+    out = layout_fill(model_fill, model_mask, window, mask, settings, inside)
+    assert np.all(out[:, 120:] == 128)                 # the model's fill, never the wheel's
+    alone = patchmatch_fill(np.ascontiguousarray(window[:, :120]), (mask[:, :120] > 0).astype(np.uint8), 3)
+    deep = cv2.distanceTransform((mask[:, :120] > 0).astype(np.uint8), cv2.DIST_L2, 5) >= 2
+    assert np.array_equal(out[:, :120][deep], alone[deep])
+    assert not (np.abs(out[:, :120][deep].astype(int) - (0, 255, 0)).sum(axis=1) < 30).any()   # no green copied

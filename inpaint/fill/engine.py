@@ -123,6 +123,11 @@ class _Layout(NamedTuple):
     hole: np.ndarray
 
 
+def _inside(geo: Geometry) -> tuple[slice, slice]:
+    """Where the photo lies in a ``geo.size``² window (the rest is padding)."""
+    return slice(geo.pt, geo.pt + geo.h), slice(geo.pl, geo.pl + geo.w)
+
+
 class _Job:
     """One window: its geometry, the prefilled model input and (after the run) the prediction."""
 
@@ -251,8 +256,8 @@ class ModelFiller:
                 valid[:] = 1
             job.prediction, job.valid = full, valid
         laid_out = [job for job in jobs if job.layout is not None]
-        fills = layout_fills([(job.prediction, job.net_mask, job.layout.window, job.layout.hole, job.layout.settings)
-                              for job in laid_out])
+        fills = layout_fills([(job.prediction, job.net_mask, job.layout.window, job.layout.hole, job.layout.settings,
+                               _inside(job.layout.geo)) for job in laid_out])
         for job, laid in zip(laid_out, fills):
             if laid is not None:
                 job.prediction, job.geo = laid, job.layout.geo

@@ -162,11 +162,16 @@ def _depth(mask: np.ndarray) -> np.ndarray:
 
 
 def layout_fill(model_fill: np.ndarray, model_mask: np.ndarray, window: np.ndarray, mask: np.ndarray,
-                settings: LayoutSettings = DEFAULT_LAYOUT) -> np.ndarray | None:
+                settings: LayoutSettings = DEFAULT_LAYOUT,
+                inside: tuple[slice, slice] | None = None) -> np.ndarray | None:
     """The blended coarse fill at ``settings.size`` px, or None where the hole is too thin to
     need one (the model's fill stays). ``model_fill``/``model_mask``: the model's ``S×S``
     prediction and its hole; ``window``/``mask``: the same window cut at ``settings.size`` px
-    (or less: the caller never enlarges a window for this; its hole pixels are never read)."""
+    (or less: the caller never enlarges a window for this; its hole pixels are never read);
+    ``inside``: the part of ``window`` inside the photo (the rest is reflection padding), or None
+    for all of it. The wheel fills that part only: mirrored padding would give it mirrored
+    structure to copy (a judge saw a mirrored roof line) and mirrored holes to fill; outside it
+    the model's fill stays (the engine never pastes there)."""
     if _depth(model_mask).max() < settings.min_depth:
         return None
     size = window.shape[0]
@@ -176,7 +181,10 @@ def layout_fill(model_fill: np.ndarray, model_mask: np.ndarray, window: np.ndarr
         copied = synthesize(window, hole > 0, model, SynthSettings(patch_radius=settings.patch_radius,
                                                                   sharp_levels=settings.sharp_levels))
     else:
-        copied = patchmatch_fill(np.ascontiguousarray(window), hole, settings.patch_radius)
+        rows, cols = inside or (slice(None), slice(None))
+        copied = model.copy()
+        copied[rows, cols] = patchmatch_fill(np.ascontiguousarray(window[rows, cols]), hole[rows, cols],
+                                             settings.patch_radius)
     copied, model = copied.astype(np.float32), model.astype(np.float32)
     per_model_px = size / model_fill.shape[0]
     weight = np.clip((_depth(hole) - settings.rim * per_model_px) / (settings.ramp * per_model_px), 0.0, 1.0)
@@ -185,7 +193,7 @@ def layout_fill(model_fill: np.ndarray, model_mask: np.ndarray, window: np.ndarr
 
 
 def layout_fills(items: list[tuple], workers: int | None = None) -> list[np.ndarray | None]:
-    """:func:`layout_fill` of every ``(model_fill, model_mask, window, mask, settings)`` in
+    """:func:`layout_fill` of every ``(model_fill, model_mask, window, mask, settings, inside)`` in
     ``items``, in order. The windows of a photo are independent, and the wheel (a ctypes call)
     and our synthesis (torch) release the GIL, so they run side by side on up to ``workers``
     threads (default: the CPU count); each fill seeds its own search, so the result is the same
