@@ -113,10 +113,6 @@ class SizedLayout:
     def for_window(self, side: int) -> LayoutSettings:
         return self.small if side <= self.max_side else self.large
 
-    def check(self) -> None:
-        self.small.check()
-        self.large.check()
-
     def usable(self) -> "SizedLayout | LayoutSettings":
         """This layout, or ``large`` alone where ``small`` cannot run here (the wheel missing):
         a default should degrade, not refuse."""
